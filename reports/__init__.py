@@ -1,0 +1,1 @@
+"""Renderers: the only code that writes what people and machines read (stdout, report files)."""
