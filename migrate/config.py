@@ -65,7 +65,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("s3.bucket", None, "default target bucket", aliases=("s3_bucket",)),
     Setting("iceberg.rest_uri", None, "Iceberg REST catalog URI (Polaris, SeaweedFS)", aliases=("iceberg_rest_uri",)),
     Setting("iceberg.warehouse", None, "Iceberg warehouse (s3://bucket/)", aliases=("iceberg_warehouse",)),
-    Setting("iceberg.credential", None, "Iceberg REST OAuth2 client credential id:secret", secret=True),
+    Setting("iceberg.credential", None, "Iceberg REST OAuth2 client credential id:secret", secret=True,
+            aliases=("iceberg_credential",)),
+    Setting("iceberg.catalog", "rest", "Iceberg catalog type: rest | sql | hive"),
+    Setting("iceberg.sql_uri", None, "SQL catalog URI (sqlite:///... or postgresql+psycopg://...)", secret=True),
+    Setting("iceberg.hive_uri", None, "Hive metastore thrift URI of an Iceberg Hive catalog (target side)"),
+    # Scan
+    Setting("scan.hdfs_roots", ["/"], "HDFS directories the live scan walks"),
+    Setting("scan.small_file_bytes", 16 << 20, "files smaller than this count as small files"),
+    Setting("scan.bandwidth_mbps", 100, "bandwidth (MB/s) the scan's copy-time estimate assumes"),
+    Setting("scan.hbase_root", "/apps/hbase/data", "HBase root directory in HDFS (hbase.rootdir)"),
+    Setting("scan.workload_dirs", [], "local directories searched for Airflow DAGs and job scripts"),
     # Copy behaviour
     Setting("copy.bandwidth_mbps", 0, "global bandwidth limit in MB/s (0: none)"),
     Setting("copy.workers", 4, "parallel copy streams"),

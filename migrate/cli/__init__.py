@@ -16,6 +16,10 @@ from .app import App
 # verb name -> module in this package holding a click command or group of that name
 COMMANDS = {
     "config": "config_cmd",
+    "sandbox": "sandbox_cmd",
+    "plan": "plan_cmd",
+    "copy": "copy_cmd",
+    "scan": "scan_cmd",
 }
 
 

@@ -1,0 +1,199 @@
+"""S3 (SeaweedFS, MinIO, AWS): a boto3 client built from the settings, a probe of the checksum
+features the server really honours, and botocore errors translated into okdp_migrate.errors.
+
+Only this module imports boto3/botocore; callers see plain dicts and OkdpError subclasses.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Mapping, TypeVar
+
+from ..errors import AuthError, BadInputError, ConfigError, ExitCode, OkdpError, ServiceUnreachable
+
+T = TypeVar("T")
+
+AUTH_CODES = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken",
+              "AllAccessDisabled", "AccountProblem"}
+QUOTA_CODES = {"QuotaExceeded", "EntityTooLarge", "XMinioStorageFull", "StorageFull", "InsufficientStorage"}
+TRANSIENT_CODES = {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "RequestTimeTooSkewed",
+                   "503", "500", "502", "504", "ThrottlingException"}
+
+
+class QuotaExceeded(OkdpError):
+    """The bucket or server is full (a per-file error: the rest of the run continues)."""
+
+    exit_code = ExitCode.PARTIAL
+
+
+class TransientS3Error(ServiceUnreachable):
+    """Worth retrying: throttling, 5xx, timeouts, a dropped connection."""
+
+
+class ChecksumMismatch(OkdpError):
+    """The server refused the bytes against the CRC32C sent with them (BadDigest), or stored another."""
+
+    exit_code = ExitCode.PARTIAL
+
+
+class NoSuchUpload(OkdpError):
+    exit_code = ExitCode.PARTIAL
+
+
+def make_client(settings: Mapping[str, Any], max_pool: int = 32):
+    """A thread-safe boto3 S3 client from the 's3' config section (endpoint, keys, region; path-style)."""
+    import boto3
+    from botocore.config import Config as BotoConfig
+
+    endpoint = settings.get("endpoint")
+    if not endpoint:
+        raise ConfigError("no S3 endpoint configured", obj="s3.endpoint",
+                          fix="set s3.endpoint (or OKDP_MIGRATE_S3_ENDPOINT), e.g. http://127.0.0.1:8333")
+    cfg = BotoConfig(
+        s3={"addressing_style": "path"},
+        retries={"max_attempts": 2, "mode": "standard"},  # tenacity retries above, with our own backoff
+        max_pool_connections=max_pool,
+        connect_timeout=10, read_timeout=120,
+        request_checksum_calculation="when_required",  # we send our own CRC32C; no second pass
+        response_checksum_validation="when_required",
+    )
+    session = boto3.session.Session()
+    return session.client("s3", endpoint_url=endpoint, region_name=settings.get("region") or "us-east-1",
+                          aws_access_key_id=settings.get("access_key"),
+                          aws_secret_access_key=settings.get("secret_key"), config=cfg)
+
+
+def translate(exc: BaseException, obj: str) -> OkdpError:
+    """botocore/urllib3 exception -> OkdpError naming the object and the fix."""
+    from botocore import exceptions as be
+
+    if isinstance(exc, OkdpError):
+        return exc
+    if isinstance(exc, (be.EndpointConnectionError, be.ConnectionClosedError, be.ReadTimeoutError,
+                        be.ConnectTimeoutError, be.ConnectionError, ConnectionError, TimeoutError)):
+        return TransientS3Error(f"S3 endpoint unreachable ({type(exc).__name__})", obj=obj,
+                                fix="check s3.endpoint and that the S3 server runs; rerun to resume")
+    if isinstance(exc, be.NoCredentialsError):
+        return AuthError("no S3 credentials", obj=obj, fix="set s3.access_key and s3.secret_key")
+    if isinstance(exc, be.ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        msg = err.get("Message") or code
+        if code in AUTH_CODES or status == 403:
+            return AuthError(f"S3 refused the request: {code}", obj=obj,
+                             fix="check s3.access_key / s3.secret_key and the bucket policy")
+        if code == "BadDigest" or code == "InvalidDigest" or "checksum" in code.lower():
+            return ChecksumMismatch(f"S3 rejected the bytes against their CRC32C ({code})", obj=obj,
+                                    fix="the data changed in flight; rerun to retry this file")
+        if code in QUOTA_CODES or status == 507:
+            return QuotaExceeded(f"S3 storage is full: {code}", obj=obj,
+                                 fix="raise the bucket quota or free space, then rerun")
+        if code == "NoSuchUpload":
+            return NoSuchUpload("the multipart upload is gone", obj=obj, fix="rerun: the file is restarted")
+        if code == "NoSuchBucket":
+            return BadInputError("bucket does not exist", obj=obj, fix="create the bucket or fix dst_bucket in the plan")
+        if code in TRANSIENT_CODES or (status and status >= 500):
+            return TransientS3Error(f"S3 server error {code}: {msg}", obj=obj, fix="rerun to resume")
+        return BadInputError(f"S3 error {code}: {msg}", obj=obj, fix="see the S3 server's logs")
+    return TransientS3Error(f"S3 call failed ({type(exc).__name__}: {exc})", obj=obj, fix="rerun to resume")
+
+
+def call(fn: Callable[..., T], obj: str, **kwargs) -> T:
+    """Run one boto3 call, translating its errors."""
+    try:
+        return fn(**kwargs)
+    except Exception as exc:  # noqa: BLE001 - translated right here
+        raise translate(exc, obj) from exc
+
+
+def is_not_found(exc: BaseException) -> bool:
+    from botocore import exceptions as be
+
+    if isinstance(exc, be.ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        return code in ("404", "NoSuchKey", "NotFound")
+    return False
+
+
+def head(client, bucket: str, key: str) -> dict | None:
+    """HeadObject with checksums, or None when the object does not exist."""
+    try:
+        return client.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+    except Exception as exc:  # noqa: BLE001
+        if is_not_found(exc):
+            return None
+        raise translate(exc, f"s3://{bucket}/{key}") from exc
+
+
+@dataclass
+class Capabilities:
+    """What the server did, not what it claims: each flag comes from a real round trip."""
+
+    put_crc32c: bool = False  # single PUT stores and returns ChecksumCRC32C
+    put_rejects_bad_crc32c: bool = False  # a wrong CRC32C is refused (BadDigest)
+    multipart_full_object_crc32c: bool = False  # ChecksumType=FULL_OBJECT honoured and checked on complete
+    multipart_composite_crc32c: bool = False  # COMPOSITE (CRC of part CRCs, "-N")
+    notes: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def probe(client, bucket: str, prefix: str = "_okdp_migrate/probe/") -> Capabilities:
+    """Write small test objects under prefix in bucket to learn which CRC32C features work."""
+    import base64
+
+    import google_crc32c
+
+    def b64(v: int) -> str:
+        return base64.b64encode(v.to_bytes(4, "big")).decode()
+
+    caps = Capabilities()
+    notes = []
+    key = f"{prefix}{uuid.uuid4().hex}"
+    data = b"okdp-migrate checksum probe\n"
+    crc = google_crc32c.value(data)
+    obj = f"s3://{bucket}/{key}"
+    r = call(client.put_object, obj, Bucket=bucket, Key=key, Body=data, ChecksumCRC32C=b64(crc))
+    h = head(client, bucket, key) or {}
+    caps.put_crc32c = r.get("ChecksumCRC32C") == b64(crc) and h.get("ChecksumCRC32C") == b64(crc)
+    try:
+        client.put_object(Bucket=bucket, Key=key + ".bad", Body=data, ChecksumCRC32C=b64(crc ^ 1))
+        notes.append("server accepted a wrong CRC32C on PUT")
+        client.delete_object(Bucket=bucket, Key=key + ".bad")
+    except Exception as exc:  # noqa: BLE001
+        caps.put_rejects_bad_crc32c = isinstance(translate(exc, obj), ChecksumMismatch)
+    for ctype in ("FULL_OBJECT", "COMPOSITE"):
+        mkey = f"{key}.{ctype.lower()}"
+        try:
+            up = client.create_multipart_upload(Bucket=bucket, Key=mkey, ChecksumAlgorithm="CRC32C",
+                                                ChecksumType=ctype)
+            part = client.upload_part(Bucket=bucket, Key=mkey, UploadId=up["UploadId"], PartNumber=1, Body=data,
+                                      ChecksumCRC32C=b64(crc))
+            extra = {"ChecksumCRC32C": b64(crc), "ChecksumType": "FULL_OBJECT"} if ctype == "FULL_OBJECT" else {}
+            done = client.complete_multipart_upload(
+                Bucket=bucket, Key=mkey, UploadId=up["UploadId"],
+                MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"], "ChecksumCRC32C": b64(crc)}]},
+                **extra)
+            got = (head(client, bucket, mkey) or {}).get("ChecksumCRC32C") or done.get("ChecksumCRC32C") or ""
+            if ctype == "FULL_OBJECT":
+                caps.multipart_full_object_crc32c = got == b64(crc)
+            else:
+                caps.multipart_composite_crc32c = got.endswith("-1")
+        except Exception as exc:  # noqa: BLE001 - a refusal is the answer we probe for
+            err = translate(exc, obj)
+            if isinstance(err, (AuthError, TransientS3Error)):
+                raise err from exc
+            notes.append(f"multipart {ctype}: {err.message}")
+        finally:
+            try:
+                client.delete_object(Bucket=bucket, Key=mkey)
+            except Exception:  # noqa: BLE001
+                pass
+    try:
+        client.delete_object(Bucket=bucket, Key=key)
+    except Exception:  # noqa: BLE001
+        pass
+    caps.notes = "; ".join(notes)
+    return caps

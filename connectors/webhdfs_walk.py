@@ -1,0 +1,281 @@
+"""Walk an HDFS namespace over WebHDFS (HTTP/HTTPS, direct or through a Knox-style gateway).
+
+Directories are listed in parallel with a bounded number of requests in flight (gentle on the
+NameNode by default). LISTSTATUS_BATCH (Hadoop 3) pages big directories; older servers answer it
+with an IllegalArgumentException and the walker falls back to LISTSTATUS once for the whole walk.
+Plain `requests` is used rather than the `hdfs` package because the walk needs LISTSTATUS_BATCH,
+gateway path prefixes and per-thread sessions, none of which that package exposes.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+from urllib.parse import quote
+
+from okdp_migrate.errors import AuthError, BadInputError, ServiceUnreachable, require
+from okdp_migrate.model import HdfsEntry
+
+try:  # a faster JSON decoder when present; listings are the walk's main cost
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover
+    from json import loads as _loads
+
+# Hadoop's BlockStoragePolicySuite ids; 0 means "unspecified, inherited from the parent".
+STORAGE_POLICIES = {1: "PROVIDED", 2: "COLD", 5: "WARM", 7: "HOT", 10: "ONE_SSD", 12: "ALL_SSD", 15: "LAZY_PERSIST"}
+KINDS = {"FILE": "file", "DIRECTORY": "dir", "SYMLINK": "symlink"}
+
+
+@dataclass
+class WalkExtras:
+    """What a walk sees besides files and directories."""
+
+    snapshottable: list[dict[str, Any]] = field(default_factory=list)  # {path, snapshots: [{name, mtime}]}
+    encrypted_dirs: list[str] = field(default_factory=list)  # zone roots, where the server reports encBit
+    ec_dirs: dict[str, str] = field(default_factory=dict)  # path -> erasure coding policy
+    storage_policies: dict[str, str] = field(default_factory=dict)  # path -> policy set on it
+    unreadable: list[dict[str, str]] = field(default_factory=list)  # {path, error}: skipped, walk went on
+    content_summaries: dict[str, dict[str, int]] = field(default_factory=dict)
+    list_op: str = ""  # LISTSTATUS_BATCH or LISTSTATUS
+
+
+class WebHdfsWalker:
+    def __init__(self, url: str, *, user: str | None = None, password: str | None = None,
+                 kerberos: bool = False, ca_bundle: str | None = None, max_concurrency: int = 4,
+                 timeout: float = 60.0, batch_size: int = 5000):
+        if not url:
+            raise BadInputError("no WebHDFS URL configured", obj="hdfs.webhdfs_url",
+                                fix="set hdfs.webhdfs_url (e.g. https://namenode:9871) or pass --no-hdfs")
+        url = url.rstrip("/")
+        self.base = url if url.endswith("/webhdfs/v1") else url + "/webhdfs/v1"
+        self.user, self.password, self.kerberos, self.ca_bundle = user, password, kerberos, ca_bundle
+        self.max_concurrency = max(1, int(max_concurrency))
+        self.timeout, self.batch_size = timeout, batch_size
+        self._local = threading.local()
+        self._batch_supported: bool | None = None
+        self.extras = WalkExtras()
+
+    # --- HTTP -------------------------------------------------------------------------------
+    def _session(self):
+        s = getattr(self._local, "session", None)
+        if s is None:
+            import requests
+
+            s = requests.Session()
+            if self.kerberos:
+                gssapi = require("requests_gssapi", "kerberos", "Kerberos (SPNEGO) for WebHDFS")
+                s.auth = gssapi.HTTPSPNEGOAuth(mutual_authentication=gssapi.OPTIONAL)
+            elif self.password:  # Knox-style gateway with basic auth (LDAP topology)
+                s.auth = (self.user or "", self.password)
+            if self.ca_bundle:
+                s.verify = self.ca_bundle
+            self._local.session = s
+        return s
+
+    def request(self, op: str, path: str, **params: Any) -> dict[str, Any]:
+        import requests
+
+        params["op"] = op
+        if self.user and not self.kerberos and not self.password:
+            params["user.name"] = self.user
+        url = self.base + quote(path or "/")
+        try:
+            r = self._session().get(url, params=params, timeout=self.timeout)
+        except requests.exceptions.SSLError as exc:
+            raise ServiceUnreachable(f"TLS error ({exc.__class__.__name__})", obj=self.base,
+                                     fix="set hdfs.ca_bundle to the gateway's CA bundle") from None
+        except requests.exceptions.RequestException as exc:
+            raise ServiceUnreachable(f"WebHDFS did not answer ({exc.__class__.__name__})", obj=self.base,
+                                     fix="check hdfs.webhdfs_url and that the NameNode HTTP port is open") from None
+        if r.status_code == 200:
+            return _loads(r.content)
+        remote = _remote_exception(r)
+        if r.status_code in (401,) or remote[0] in ("AuthenticationException",):
+            raise AuthError(f"WebHDFS refused the credentials ({remote[1] or r.status_code})", obj=self.base,
+                            fix="check hdfs.user / hdfs.password, or kinit for Kerberos")
+        raise _WebHdfsRemote(r.status_code, remote[0], remote[1], path)
+
+    # --- listing ----------------------------------------------------------------------------
+    def list_dir(self, path: str) -> list[dict[str, Any]]:
+        """Raw FileStatus dicts of one directory, paged with LISTSTATUS_BATCH where the server has it."""
+        if self._batch_supported is not False:
+            try:
+                out = self._list_batched(path)
+                self._batch_supported = True
+                self.extras.list_op = "LISTSTATUS_BATCH"
+                return out
+            except _WebHdfsRemote as exc:
+                if self._batch_supported is not True and exc.is_unknown_op():
+                    self._batch_supported = False
+                else:
+                    raise
+        self.extras.list_op = "LISTSTATUS"
+        return self.request("LISTSTATUS", path)["FileStatuses"]["FileStatus"]
+
+    def _list_batched(self, path: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        start_after = None
+        while True:
+            params = {"startAfter": start_after} if start_after else {}
+            listing = self.request("LISTSTATUS_BATCH", path, **params)["DirectoryListing"]
+            page = listing["partialListing"]["FileStatuses"]["FileStatus"]
+            out.extend(page)
+            if not listing.get("remainingEntries") or not page:
+                return out
+            start_after = page[-1]["pathSuffix"]
+
+    def stat(self, path: str) -> dict[str, Any]:
+        return self.request("GETFILESTATUS", path)["FileStatus"]
+
+    def walk(self, root: str = "/", on_dir: Callable[[str], None] | None = None) -> Iterator[list[HdfsEntry]]:
+        """Yield batches of HdfsEntry for root and everything below it (root included)."""
+        root = "/" + root.strip("/")
+        try:
+            st = self.stat(root)
+        except _WebHdfsRemote as exc:
+            raise exc.as_error() from None
+        first = _entry(root, st)
+        self._note(first, st, parent_enc=False, parent_ec=None)
+        yield [first]
+        if first.kind != "dir":
+            return
+        batch: list[HdfsEntry] = []
+        with ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="webhdfs-walk") as pool:
+            pending = {pool.submit(self._list_safely, root): (root, bool(st.get("encBit")), st.get("ecPolicy"))}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    parent, parent_enc, parent_ec = pending.pop(fut)
+                    prefix = parent.rstrip("/") + "/"
+                    for st in fut.result():
+                        e = _entry(prefix + st["pathSuffix"], st)
+                        batch.append(e)
+                        if e.kind == "dir":
+                            self._note(e, st, parent_enc, parent_ec)
+                            pending[pool.submit(self._list_safely, e.path)] = (e.path, bool(st.get("encBit")),
+                                                                               st.get("ecPolicy"))
+                    if on_dir:
+                        on_dir(parent)
+                    if len(batch) >= self.batch_size:
+                        yield batch
+                        batch = []
+        if batch:
+            yield batch
+
+    def _list_safely(self, path: str) -> list[dict[str, Any]]:
+        """One unreadable directory (permission denied, deleted meanwhile) is recorded, not fatal."""
+        try:
+            return self.list_dir(path)
+        except _WebHdfsRemote as exc:
+            if exc.status in (403, 404) or exc.exception in ("AccessControlException", "FileNotFoundException"):
+                self.extras.unreadable.append({"path": path, "error": f"{exc.exception}: {exc.message}"})
+                return []
+            raise exc.as_error() from None
+
+    def _note(self, e: HdfsEntry, st: dict[str, Any], parent_enc: bool, parent_ec: str | None) -> None:
+        if st.get("snapshotEnabled"):
+            self.extras.snapshottable.append({"path": e.path, "snapshots": []})
+        if st.get("encBit") and not parent_enc:
+            self.extras.encrypted_dirs.append(e.path)
+        if e.ec_policy and e.ec_policy != parent_ec:
+            self.extras.ec_dirs[e.path] = e.ec_policy
+        if e.storage_policy:
+            self.extras.storage_policies[e.path] = e.storage_policy
+
+    # --- extras -----------------------------------------------------------------------------
+    def content_summary(self, path: str) -> dict[str, int]:
+        cs = self.request("GETCONTENTSUMMARY", path)["ContentSummary"]
+        out = {"length": cs.get("length", 0), "files": cs.get("fileCount", 0),
+               "directories": cs.get("directoryCount", 0), "space_consumed": cs.get("spaceConsumed", 0),
+               "quota": cs.get("quota", -1), "space_quota": cs.get("spaceQuota", -1)}
+        self.extras.content_summaries[path] = out
+        return out
+
+    def snapshottable_dirs(self, candidates: list[str]) -> list[dict[str, Any]]:
+        """Snapshottable directories and their snapshots.
+
+        Hadoop 3 lists them (GETSNAPSHOTTABLEDIRECTORYLIST); 2.x has no such call, so each candidate
+        directory is probed by listing its `.snapshot` child, which only snapshottable directories have.
+        """
+        found: dict[str, dict[str, Any]] = {d["path"]: d for d in self.extras.snapshottable}
+        try:
+            listing = self.request("GETSNAPSHOTTABLEDIRECTORYLIST", "/")["SnapshottableDirectoryList"]
+            for d in listing or []:
+                parent = d.get("parentFullPath", "/").rstrip("/")
+                path = f"{parent}/{d['dirStatus']['pathSuffix']}" if d["dirStatus"].get("pathSuffix") else parent
+                found.setdefault(path or "/", {"path": path or "/", "snapshots": []})
+            candidates = []
+        except _WebHdfsRemote as exc:
+            if not exc.is_unknown_op():
+                raise exc.as_error() from None
+        for path in candidates:
+            found.setdefault(path, {"path": path, "snapshots": None})
+        out = []
+        for path, d in found.items():
+            try:
+                snaps = self.list_dir(path.rstrip("/") + "/.snapshot")
+            except _WebHdfsRemote:
+                continue
+            d["snapshots"] = [{"name": s["pathSuffix"], "mtime": s.get("modificationTime", 0)} for s in snaps]
+            out.append(d)
+        self.extras.snapshottable = sorted(out, key=lambda d: d["path"])
+        return self.extras.snapshottable
+
+    def read_small(self, path: str, max_bytes: int = 4 << 20) -> bytes:
+        """Read a small file (an Oozie XML, a job.properties): OPEN follows the DataNode redirect."""
+        import requests
+
+        params = {"op": "OPEN", "length": max_bytes}
+        if self.user and not self.kerberos and not self.password:
+            params["user.name"] = self.user
+        try:
+            r = self._session().get(self.base + quote(path), params=params, timeout=self.timeout)
+        except requests.exceptions.RequestException as exc:
+            raise ServiceUnreachable(f"WebHDFS OPEN failed ({exc.__class__.__name__})", obj=path,
+                                     fix="check that the DataNodes are reachable from this host") from None
+        if r.status_code != 200:
+            exc_name, msg = _remote_exception(r)
+            raise BadInputError(f"cannot read ({exc_name or r.status_code}: {msg})", obj=path,
+                                fix="check the file's permissions")
+        return r.content
+
+
+class _WebHdfsRemote(Exception):
+    """A RemoteException from the NameNode, kept internal until translated."""
+
+    def __init__(self, status: int, exception: str, message: str, path: str):
+        super().__init__(f"{status} {exception}: {message}")
+        self.status, self.exception, self.message, self.path = status, exception, message, path
+
+    def is_unknown_op(self) -> bool:
+        text = f"{self.exception} {self.message}"
+        return self.status == 400 and ("IllegalArgumentException" in text or "Invalid value for webhdfs" in text
+                                       or "No enum constant" in text or "UnsupportedOperation" in text)
+
+    def as_error(self):
+        if self.status == 403 or self.exception == "AccessControlException":
+            return AuthError(f"permission denied ({self.message})", obj=self.path,
+                             fix="scan as a user who can read it (hdfs.user), or exclude the path")
+        if self.status == 404 or self.exception == "FileNotFoundException":
+            return BadInputError("path does not exist", obj=self.path, fix="check the scan root")
+        return ServiceUnreachable(f"WebHDFS error {self.status} {self.exception}: {self.message}", obj=self.path,
+                                  fix="see the NameNode log")
+
+
+def _remote_exception(r) -> tuple[str, str]:
+    try:
+        rem = _loads(r.content).get("RemoteException", {})
+        return rem.get("exception", ""), rem.get("message", "")
+    except Exception:
+        return "", r.text[:200] if r.text else ""
+
+
+def _entry(path: str, st: dict[str, Any]) -> HdfsEntry:
+    policy = st.get("storagePolicy") or 0
+    return HdfsEntry(path=path, kind=KINDS.get(st.get("type", "FILE"), "file"), size=st.get("length", 0),
+                     replication=st.get("replication", 0), mtime=st.get("modificationTime", 0),
+                     atime=st.get("accessTime", 0), block_size=st.get("blockSize", 0), owner=st.get("owner", ""),
+                     group=st.get("group", ""), permission=st.get("permission", ""),
+                     storage_policy=STORAGE_POLICIES.get(policy, str(policy)) if policy else None,
+                     ec_policy=st.get("ecPolicy") or None)

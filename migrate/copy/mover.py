@@ -1,0 +1,250 @@
+"""Copy one file: source stream -> CRC32C -> S3 (single PUT or resumable multipart) -> verified.
+
+The CRC32C of the bytes read is sent with each PUT / part (S3 refuses bytes that do not match it),
+the full-object CRC32C (combined from the part CRCs) is sent on completion and compared with what
+S3 stores; with the source's COMPOSITE-CRC32C where the cluster has it. A file is 'verified' only
+after that; a source that changed while read is never committed.
+"""
+from __future__ import annotations
+
+import math
+import tempfile
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import quote
+
+from .. import logs
+from ..connectors import s3
+from ..errors import ExitCode, OkdpError
+from . import crc as crcmod
+from . import journal as J
+from . import testhooks
+from .source import Source, SourceStat
+from .target import Target
+from .throttle import Controls
+
+log = logs.get("copy.mover")
+MiB = 1 << 20
+MAX_PARTS = 10_000
+
+
+class SourceChanged(OkdpError):
+    exit_code = ExitCode.PARTIAL
+
+
+@dataclass
+class MoverOptions:
+    multipart_threshold: int = 16 * MiB
+    min_part_size: int = 16 * MiB
+    memory_per_stream: int = 32 * MiB  # a larger part is spooled to a temp file, never held in memory
+    reread_verify: bool = False  # --verify: read every object back from S3 and recompute its CRC32C
+
+
+def part_size_for(size: int, min_part: int = 16 * MiB) -> int:
+    """At least min_part, and large enough for <= 10,000 parts, rounded up to a MiB."""
+    need = math.ceil(size / MAX_PARTS)
+    return max(min_part, math.ceil(need / MiB) * MiB)
+
+
+class Mover:
+    def __init__(self, source: Source, target: Target, journal: J.Journal, controls: Controls,
+                 options: MoverOptions, on_bytes: Callable[[int], None] = lambda n: None):
+        self.source, self.target, self.journal, self.controls = source, target, journal, controls
+        self.opt, self.on_bytes = options, on_bytes
+
+    # -- reading ----------------------------------------------------------------------------
+    def _read_into(self, path: str, offset: int, length: int, sink) -> int:
+        """Stream [offset, offset+length) into sink (write()), paying the bandwidth bucket; returns CRC32C."""
+        crc, got = 0, 0
+        for chunk in self.source.read(path, offset, length):
+            self.controls.wait_if_paused()
+            self.controls.bucket.consume(len(chunk))
+            crc = crcmod.extend(crc, chunk)
+            sink.write(chunk)
+            got += len(chunk)
+            self.on_bytes(len(chunk))
+        if got != length:
+            raise SourceChanged(f"read {got} bytes where {length} were expected", obj=path,
+                                fix="the file changed while being copied; rerun to copy its new version")
+        return crc
+
+    def _stat(self, path: str) -> SourceStat:
+        with self.controls.namenode.hold():
+            return self.source.stat(path)
+
+    def _unchanged(self, item, before: SourceStat) -> None:
+        after = self._stat(item.src)
+        if (after.size, after.mtime) != (before.size, before.mtime):
+            raise SourceChanged(f"changed while copied (size {before.size}->{after.size}, "
+                                f"mtime {before.mtime}->{after.mtime})", obj=item.src,
+                                fix="retried automatically; rerun when the writer has finished")
+
+    # -- one file ---------------------------------------------------------------------------
+    def copy(self, item, row: dict[str, Any]) -> dict[str, Any]:
+        """Copy and verify one file; returns journal fields of the verified result. Raises OkdpError."""
+        st = self._stat(item.src)
+        if item.size is not None and item.mtime and (st.size, st.mtime) != (item.size, item.mtime):
+            log.debug("%s differs from the plan (size %s->%s); copying what is there now", item.src,
+                      item.size, st.size)
+        caps = self.target.probe(item.dst_bucket)
+        meta = _metadata(item, st)
+        if st.size < self.opt.multipart_threshold:
+            crc, etag = self._single_put(item, row, st, caps, meta)
+            verify_crc = caps.put_crc32c
+        else:
+            crc, etag = self._multipart(item, row, st, caps, meta)
+            verify_crc = caps.multipart_full_object_crc32c
+        self.journal.update(row["id"], state=J.COPIED, crc32c=crcmod.to_hex(crc), etag=etag, upload_id=None,
+                            src_size=st.size, src_mtime=st.mtime)
+        how = self.verify(item, st.size, crc, use_stored_crc=verify_crc and not self.opt.reread_verify)
+        src_sum = self._source_checksum(item, crc)
+        if src_sum:
+            how += "+" + src_sum
+        self.journal.clear_parts(row["id"])
+        return {"state": J.VERIFIED, "verified_by": how, "src_checksum": src_sum, "error": None}
+
+    def _single_put(self, item, row, st: SourceStat, caps: s3.Capabilities, meta) -> tuple[int, str]:
+        import io
+
+        buf = io.BytesIO()
+        crc = self._read_into(item.src, 0, st.size, buf)
+        testhooks.point("before_put")
+        self._unchanged(item, st)
+        self.journal.update(row["id"], state=J.COPYING, src_size=st.size, src_mtime=st.mtime)
+        extra = {"ChecksumCRC32C": crcmod.to_b64(crc)} if caps.put_crc32c else {}
+        r = self.target.call("put_object", _url(item), rewind=buf, Bucket=item.dst_bucket, Key=item.dst_key,
+                             Body=buf, ContentLength=st.size, Metadata=meta, **extra)
+        return crc, r.get("ETag", "").strip('"')
+
+    def _multipart(self, item, row, st: SourceStat, caps: s3.Capabilities, meta) -> tuple[int, str]:
+        bucket, key, fid = item.dst_bucket, item.dst_key, row["id"]
+        psize = part_size_for(st.size, self.opt.min_part_size)
+        nparts = math.ceil(st.size / psize)
+        upload_id, done = self._resume_parts(item, row, st, psize)
+        if upload_id is None:
+            self.target.abort_stale_uploads(bucket, key)
+            kwargs = {}
+            if caps.multipart_full_object_crc32c:
+                kwargs = {"ChecksumAlgorithm": "CRC32C", "ChecksumType": "FULL_OBJECT"}
+            elif caps.multipart_composite_crc32c:
+                kwargs = {"ChecksumAlgorithm": "CRC32C", "ChecksumType": "COMPOSITE"}
+            r = self.target.call("create_multipart_upload", _url(item), Bucket=bucket, Key=key, Metadata=meta,
+                                 **kwargs)
+            upload_id = r["UploadId"]
+            self.journal.clear_parts(fid)
+            self.journal.update(fid, state=J.COPYING, upload_id=upload_id, part_size=psize, src_size=st.size,
+                                src_mtime=st.mtime)
+        send_crc = caps.multipart_full_object_crc32c or caps.multipart_composite_crc32c
+        for n in range(1, nparts + 1):
+            if n in done:
+                continue
+            offset = (n - 1) * psize
+            length = min(psize, st.size - offset)
+            with tempfile.SpooledTemporaryFile(max_size=self.opt.memory_per_stream) as spool:
+                pcrc = self._read_into(item.src, offset, length, spool)
+                extra = {"ChecksumCRC32C": crcmod.to_b64(pcrc)} if send_crc else {}
+                r = self.target.call("upload_part", _url(item), rewind=spool, Bucket=bucket, Key=key,
+                                     UploadId=upload_id, PartNumber=n, Body=spool, ContentLength=length, **extra)
+            part = J.Part(n, r["ETag"].strip('"'), pcrc, length)
+            self.journal.add_part(fid, part)
+            done[n] = part
+            testhooks.point("after_part")
+        full = crcmod.combine_parts((done[n].crc32c, done[n].size) for n in range(1, nparts + 1))
+        testhooks.point("before_complete")
+        self._unchanged(item, st)
+        parts = [{"PartNumber": n, "ETag": f'"{done[n].etag}"',
+                  **({"ChecksumCRC32C": crcmod.to_b64(done[n].crc32c)} if send_crc else {})}
+                 for n in range(1, nparts + 1)]
+        extra = {"ChecksumCRC32C": crcmod.to_b64(full), "ChecksumType": "FULL_OBJECT"} \
+            if caps.multipart_full_object_crc32c else {}
+        try:
+            r = self.target.call("complete_multipart_upload", _url(item), Bucket=bucket, Key=key, UploadId=upload_id,
+                                 MultipartUpload={"Parts": parts}, **extra)
+        except s3.NoSuchUpload:
+            # completed by an earlier attempt whose answer was lost: accept it only if it is our object
+            if not self._is_our_object(item, st.size, full):
+                raise
+            r = {"ETag": (self.target.head(bucket, key) or {}).get("ETag", "")}
+        return full, r.get("ETag", "").strip('"')
+
+    def _resume_parts(self, item, row, st: SourceStat, psize: int) -> tuple[str | None, dict[int, J.Part]]:
+        """Parts of an interrupted upload that the server confirms (ListParts: same ETag and size)."""
+        upload_id = row.get("upload_id")
+        if not upload_id:
+            return None, {}
+        same_source = (row.get("src_size"), row.get("src_mtime")) == (st.size, st.mtime)
+        if not same_source or row.get("part_size") != psize:
+            log.info("%s changed since its upload began: restarting it", item.src)
+            self.target.abort(item.dst_bucket, item.dst_key, upload_id)
+            self.journal.clear_parts(row["id"])
+            self.journal.update(row["id"], upload_id=None)
+            return None, {}
+        try:
+            server = self.target.list_parts(item.dst_bucket, item.dst_key, upload_id)
+        except s3.NoSuchUpload:
+            self.journal.clear_parts(row["id"])
+            self.journal.update(row["id"], upload_id=None)
+            return None, {}
+        done = {p.number: p for p in self.journal.parts(row["id"]) if server.get(p.number) == (p.etag, p.size)}
+        log.debug("%s: resuming upload with %d of its parts already stored", item.src, len(done))
+        return upload_id, done
+
+    # -- verification -----------------------------------------------------------------------
+    def verify(self, item, size: int, crc: int, use_stored_crc: bool) -> str:
+        """Prove the object holds these bytes: S3's stored CRC32C, or reading it back."""
+        if use_stored_crc:
+            h = self.target.head(item.dst_bucket, item.dst_key)
+            if h is None:
+                raise s3.ChecksumMismatch("object missing right after upload", obj=_url(item), fix="rerun")
+            stored = h.get("ChecksumCRC32C")
+            if h.get("ContentLength") != size or stored != crcmod.to_b64(crc):
+                raise s3.ChecksumMismatch(f"S3 stores size {h.get('ContentLength')} CRC32C {stored}, expected "
+                                          f"{size} {crcmod.to_b64(crc)}", obj=_url(item), fix="rerun to recopy it")
+            return "s3-crc32c"
+        got, n = self.reread(item)
+        if (n, got) != (size, crc):
+            raise s3.ChecksumMismatch(f"read back {n} bytes with CRC32C {crcmod.to_hex(got)}, expected {size} "
+                                      f"bytes with {crcmod.to_hex(crc)}", obj=_url(item), fix="rerun to recopy it")
+        return "reread-crc32c"
+
+    def reread(self, item) -> tuple[int, int]:
+        r = self.target.call("get_object", _url(item), Bucket=item.dst_bucket, Key=item.dst_key)
+        body, crc, n = r["Body"], 0, 0
+        try:
+            for chunk in body.iter_chunks(1 << 20):
+                self.controls.bucket.consume(len(chunk))
+                crc = crcmod.extend(crc, chunk)
+                n += len(chunk)
+        except Exception as exc:  # noqa: BLE001 - a dropped stream mid-read
+            raise s3.translate(exc, _url(item)) from exc
+        finally:
+            body.close()
+        return crc, n
+
+    def _is_our_object(self, item, size: int, crc: int) -> bool:
+        h = self.target.head(item.dst_bucket, item.dst_key) or {}
+        return h.get("ContentLength") == size and h.get("ChecksumCRC32C") == crcmod.to_b64(crc)
+
+    def _source_checksum(self, item, crc: int) -> str | None:
+        with self.controls.namenode.hold():
+            src = self.source.checksum(item.src)
+        if src is None or src.crc32c is None:
+            return None
+        if src.crc32c != crc:
+            raise SourceChanged(f"HDFS {src.algorithm} {crcmod.to_hex(src.crc32c)} differs from the CRC32C of the "
+                                f"bytes read {crcmod.to_hex(crc)}", obj=item.src, fix="rerun to recopy it")
+        return "hdfs-composite-crc32c"
+
+
+def _url(item) -> str:
+    return f"s3://{item.dst_bucket}/{item.dst_key}"
+
+
+def _metadata(item, st: SourceStat) -> dict[str, str]:
+    """What HDFS knows that S3 can keep as user metadata (ASCII only: paths are URL-quoted)."""
+    meta = {"okdp-src": quote(item.src, safe="/=:@,"), "okdp-mtime": str(st.mtime)}
+    for k, v in (("owner", st.owner or getattr(item, "owner", "")), ("group", st.group or getattr(item, "group", "")),
+                 ("permission", st.permission or getattr(item, "permission", ""))):
+        if v:
+            meta[f"okdp-{k}"] = quote(str(v), safe="")
+    return meta

@@ -1,0 +1,25 @@
+"""EXPLAIN <statement>: translate the statement, then explain it the target's way."""
+from __future__ import annotations
+
+import re
+
+_EXPLAIN = re.compile(r"explain\s+((?:(?:extended|formatted|analyze|vectorization|only|summary|operator|expression|"
+                      r"detail|dependency|authorization|locks|ast|cbo|cost|joincost|reoptimization|debug|ddl|logical)\s+)*)(.*)",
+                      re.I | re.S)
+
+
+def split_explain(text: str) -> tuple[str, str] | None:
+    """(modifiers, inner statement) when `text` is an EXPLAIN, else None."""
+    m = _EXPLAIN.match(text.strip())
+    if not m or not m.group(2).strip():
+        return None
+    return m.group(1).lower().split(), m.group(2)
+
+
+def explain_prefix(target: str, modifiers: list[str]) -> str:
+    if target == "trino":
+        return "EXPLAIN ANALYZE " if "analyze" in modifiers else "EXPLAIN "
+    for word in ("extended", "formatted", "cost"):
+        if word in modifiers:
+            return f"EXPLAIN {word.upper()} "
+    return "EXPLAIN "

@@ -1,0 +1,102 @@
+"""INSERT [OVERWRITE] TABLE t PARTITION (...) (P14).
+
+Trino has no PARTITION clause and no INSERT OVERWRITE: static partition values become trailing select
+columns, and an overwrite becomes DELETE of exactly the partitions Hive would replace, then INSERT
+(not atomic: flagged). Spark keeps the syntax, but a dynamic-partition overwrite under Spark's default
+partitionOverwriteMode=static deletes every other partition, so the output sets the mode to dynamic.
+"""
+from __future__ import annotations
+
+from sqlglot import exp
+
+DYNAMIC_MODE = "SET spark.sql.sources.partitionOverwriteMode=dynamic"
+
+
+def insert_partition(tree: exp.Expression, ctx):
+    if isinstance(tree, exp.MultitableInserts):
+        if ctx.target == "spark" and any(_dynamic_overwrite(i) for i in tree.expressions):
+            ctx.flag("insert_partition", "info", "dynamic-partition overwrite: partitionOverwriteMode set to dynamic", node=tree)
+            return [DYNAMIC_MODE, tree]
+        return tree
+    if not isinstance(tree, exp.Insert):
+        return tree
+    target = tree.this
+    if isinstance(tree.this, exp.Directory) or not isinstance(target, (exp.Table, exp.Schema)):
+        return _directory(tree, ctx)
+    table = target.this if isinstance(target, exp.Schema) else target
+    partition = table.args.get("partition") if isinstance(table, exp.Table) else None
+    overwrite = bool(tree.args.get("overwrite"))
+    if ctx.target == "spark":
+        if overwrite and _dynamic_overwrite(tree):
+            ctx.flag("insert_partition", "info", "dynamic-partition overwrite: partitionOverwriteMode set to dynamic so "
+                     "other partitions are kept (Spark's default static mode deletes them)", node=tree)
+            return [DYNAMIC_MODE, tree]
+        return tree
+
+    spec = list(partition.expressions) if partition is not None else []
+    static = [(e.this, e.expression) for e in spec if isinstance(e, exp.EQ)]
+    dynamic = [e for e in spec if isinstance(e, exp.Column)]
+    if partition is not None:
+        partition.pop()
+    query = tree.expression
+    if static:
+        if not isinstance(query, exp.Select) or query.find(exp.Star) is not None and len(query.expressions) == 1 and dynamic:
+            query = exp.select("*").from_(query.subquery("_src"))
+        elif not isinstance(query, exp.Select):
+            query = exp.select("*").from_(query.subquery("_src"))
+        # static values sit before any dynamic columns, in the order of the table's partition keys
+        n_dyn = len(dynamic)
+        values = [exp.alias_(v.copy(), c.name) for c, v in static]
+        exprs = list(query.expressions)
+        cut = len(exprs) - n_dyn
+        query.set("expressions", exprs[:cut] + values + exprs[cut:])
+        tree.set("expression", query)
+    if not overwrite:
+        if spec:
+            ctx.flag("insert_partition", "info", "PARTITION clause folded into the select list (Trino)", node=tree)
+        return tree
+
+    tree.set("overwrite", False)
+    name = table.copy()
+    name.set("partition", None)
+    delete = exp.Delete(this=name)
+    conds = [exp.EQ(this=exp.column(c.name), expression=v.copy()) for c, v in static]
+    if dynamic:
+        names = [d.name for d in dynamic]
+        src = tree.expression
+        if isinstance(src, exp.Select):
+            exprs = list(src.expressions)
+            for i, n in enumerate(names):  # name the dynamic partition columns so the DELETE can read them
+                e = exprs[len(exprs) - len(names) + i]
+                if e.alias_or_name != n:
+                    exprs[len(exprs) - len(names) + i] = exp.alias_(e.unalias().copy() if isinstance(e, exp.Alias) else e.copy(), n)
+            src.set("expressions", exprs)
+        sub = exp.select(*[exp.column(n) for n in names]).distinct().from_(src.copy().subquery("_src"))
+        lhs = exp.column(names[0]) if len(names) == 1 else exp.Tuple(expressions=[exp.column(n) for n in names])
+        conds.append(exp.In(this=lhs, query=exp.Subquery(this=sub)))
+    if conds:
+        delete.set("where", exp.Where(this=exp.and_(*conds)))
+    what = "the partitions the query writes" if dynamic else ("the named partition" if static else "all rows")
+    ctx.flag("insert_partition", "warning", f"INSERT OVERWRITE became DELETE ({what}) then INSERT: not atomic, readers "
+             "can see the table in between", fix="run both in one transaction where the catalog allows it, or schedule "
+             "readers after the job; on a Hive-connector table, insert_existing_partitions_behavior=OVERWRITE does it in one step",
+             node=tree)
+    return [delete, tree]
+
+
+def _dynamic_overwrite(ins: exp.Expression) -> bool:
+    if not isinstance(ins, exp.Insert) or not ins.args.get("overwrite"):
+        return False
+    table = ins.this.this if isinstance(ins.this, exp.Schema) else ins.this
+    partition = table.args.get("partition") if isinstance(table, exp.Table) else None
+    return partition is not None and any(isinstance(e, exp.Column) for e in partition.expressions)
+
+
+def _directory(tree: exp.Insert, ctx):
+    if ctx.target == "trino":
+        ctx.flag("insert_partition", "error", "INSERT OVERWRITE DIRECTORY has no Trino equivalent",
+                 fix="write to a table (CREATE TABLE ... WITH (location = ...) AS SELECT) instead", node=tree)
+    else:
+        ctx.flag("insert_partition", "warning", "INSERT OVERWRITE DIRECTORY writes files outside any table",
+                 fix="check the path points at the object store and the format/delimiters are the ones readers expect", node=tree)
+    return tree

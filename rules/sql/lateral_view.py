@@ -1,0 +1,51 @@
+"""LATERAL VIEW for Trino: OUTER explode keeps rows with empty arrays (P4: LEFT JOIN UNNEST ... ON TRUE),
+json_tuple becomes a lateral subquery of JSON extractions (P16). Spark keeps LATERAL VIEW as is."""
+from __future__ import annotations
+
+from sqlglot import exp
+
+from .json_path import hive_json_value
+
+
+def lateral_view(tree: exp.Expression, ctx):
+    if ctx.target != "trino":
+        return tree
+    for sel in list(tree.find_all(exp.Select)):
+        laterals = sel.args.get("laterals") or []
+        if not laterals:
+            continue
+        special = any(l.args.get("outer") or _is_json_tuple(l.this) for l in laterals)
+        if not special:
+            continue
+        if not all(isinstance(l.this, exp.Explode) or _is_json_tuple(l.this) for l in laterals):
+            ctx.flag("lateral_view", "warning", "LATERAL VIEW OUTER mixed with posexplode/inline: rows with empty arrays "
+                     "may be dropped", fix="rewrite with LEFT JOIN UNNEST ... ON TRUE", node=sel)
+            continue
+        joins = list(sel.args.get("joins") or [])
+        for lat in laterals:
+            alias = lat.args.get("alias")
+            cols = list(alias.columns) if alias is not None else []
+            name = alias.this.copy() if alias is not None and alias.this else exp.to_identifier("_lv")
+            if _is_json_tuple(lat.this):
+                args = list(lat.this.expressions) if isinstance(lat.this, exp.Anonymous) else [lat.this.this, *lat.this.expressions]
+                doc, keys = args[0], args[1:]
+                exprs = [exp.alias_(hive_json_value(doc, "$." + k.name), (cols[i].name if i < len(cols) else f"c{i}"))
+                         for i, k in enumerate(keys)]
+                sub = exp.Subquery(this=exp.select(*exprs), alias=exp.TableAlias(this=name))
+                joins.append(exp.Join(this=exp.Lateral(this=sub.this, alias=sub.args["alias"]), kind="CROSS"))
+                ctx.flag("lateral_view", "info", "json_tuple became JSON extractions in a lateral subquery", node=lat)
+                continue
+            unnest = exp.Unnest(expressions=[lat.this.this.copy()], alias=exp.TableAlias(this=name, columns=[c.copy() for c in cols]))
+            if lat.args.get("outer"):
+                joins.append(exp.Join(this=unnest, side="LEFT", on=exp.true()))
+                ctx.flag("lateral_view", "info", "LATERAL VIEW OUTER became LEFT JOIN UNNEST ... ON TRUE (rows with empty "
+                         "arrays kept)", node=lat)
+            else:
+                joins.append(exp.Join(this=unnest, kind="CROSS"))
+        sel.set("joins", joins)
+        sel.set("laterals", None)
+    return tree
+
+
+def _is_json_tuple(node) -> bool:
+    return (isinstance(node, exp.Anonymous) and node.name.lower() == "json_tuple") or type(node).__name__ == "JSONTuple"

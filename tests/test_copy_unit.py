@@ -1,0 +1,159 @@
+"""Unit tests of the copy engine's pieces that need no service: CRC32C combine, token bucket,
+live limits and schedule, journal resume bookkeeping, part sizing."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from datetime import datetime
+from types import SimpleNamespace
+
+import google_crc32c
+import pytest
+
+from okdp_migrate.copy import crc
+from okdp_migrate.copy import journal as J
+from okdp_migrate.copy.mover import MAX_PARTS, MiB, part_size_for
+from okdp_migrate.copy.throttle import Controls, Limit, TokenBucket, schedule_override
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("len_a,len_b", [(0, 10), (1, 1), (1000, 4096), (5 * MiB + 3, 1), (7, 3 * MiB + 11)])
+def test_crc32c_combine_equals_crc_of_concatenation(len_a, len_b):
+    a, b = os.urandom(len_a), os.urandom(len_b)
+    assert crc.combine(crc.of(a), crc.of(b), len(b)) == google_crc32c.value(a + b)
+
+
+def test_combine_parts_matches_whole_file_for_unequal_parts():
+    data = os.urandom(3 * 1024 * 1024 + 17)
+    cuts = [0, 1024 * 1024, 2 * 1024 * 1024 + 5, len(data)]
+    parts = [(crc.of(data[s:e]), e - s) for s, e in zip(cuts, cuts[1:])]
+    assert crc.combine_parts(parts) == google_crc32c.value(data)
+
+
+def test_combine_detects_a_wrong_part_crc():
+    a, b = os.urandom(100), os.urandom(100)
+    assert crc.combine(crc.of(a), crc.of(b) ^ 1, 100) != google_crc32c.value(a + b)
+
+
+def test_b64_is_the_s3_header_form():
+    # S3 ChecksumCRC32C: base64 of the big-endian CRC; check against a known vector ("123456789" -> e3069283)
+    assert crc.of(b"123456789") == 0xE3069283
+    assert crc.to_b64(0xE3069283) == "4waSgw=="
+    assert crc.from_b64("4waSgw==") == 0xE3069283
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.slept = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, s):
+        self.slept += s
+        self.now += s
+
+
+def test_token_bucket_makes_a_burst_wait_for_its_bytes():
+    clock = FakeClock()
+    tb = TokenBucket(rate=1000, burst_seconds=0.0, clock=clock, sleep=clock.sleep)
+    for _ in range(10):
+        tb.consume(500)
+    assert clock.slept == pytest.approx(5.0)  # 5000 bytes at 1000 B/s
+
+
+def test_token_bucket_unlimited_never_sleeps_and_rate_can_change_live():
+    clock = FakeClock()
+    tb = TokenBucket(rate=0, clock=clock, sleep=clock.sleep)
+    tb.consume(10**9)
+    assert clock.slept == 0
+    tb.set_rate(100)
+    tb.consume(200)
+    assert clock.slept == pytest.approx(2.0, rel=0.2)
+
+
+def test_limit_capacity_lowered_while_held_blocks_new_holders():
+    lim = Limit(2)
+    lim.acquire()
+    lim.acquire()
+    lim.set_capacity(1)
+    lim.release()
+    got = threading.Event()
+    t = threading.Thread(target=lambda: (lim.acquire(), got.set()), daemon=True)
+    t.start()
+    assert not got.wait(0.3)  # 1 in use, capacity 1
+    lim.release()
+    assert got.wait(2)
+
+
+def test_schedule_window_overrides_bandwidth_on_weekdays_only():
+    sched = [{"days": "mon-fri", "from": "08:00", "to": "19:00", "bandwidth_mbps": 20},
+             {"from": "22:00", "to": "06:00", "workers": 16}]
+    monday_noon = datetime(2024, 1, 1, 12, 0)
+    sunday_noon = datetime(2024, 1, 7, 12, 0)
+    assert schedule_override(sched, monday_noon) == {"bandwidth_mbps": 20}
+    assert schedule_override(sched, sunday_noon) == {}
+    assert schedule_override(sched, datetime(2024, 1, 3, 23, 30)) == {"workers": 16}
+    assert schedule_override(sched, datetime(2024, 1, 3, 5, 59)) == {"workers": 16}
+
+
+def test_control_file_changes_limits_when_reread(tmp_path):
+    ctl = tmp_path / "control.json"
+    c = Controls({"bandwidth_mbps": 0, "workers": 4}, control_file=ctl)
+    assert c.workers.capacity == 4 and c.bucket.rate == 0
+    ctl.write_text(json.dumps({"bandwidth_mbps": 5, "workers": 2, "paused": True}))
+    c.apply()
+    assert c.workers.capacity == 2 and c.bucket.rate == 5_000_000 and c.paused.is_set()
+    ctl.write_text("{not json")  # a half-written control file is ignored, not fatal
+    c.apply()
+    assert c.workers.capacity == 4
+
+
+def _item(n: int, size: int = 10):
+    return SimpleNamespace(src=f"/data/f{n}", dst_bucket="b", dst_key=f"k/f{n}", size=size, mtime=1, table="db.t")
+
+
+def test_journal_keeps_states_and_parts_across_reopen(tmp_path):
+    j = J.Journal(tmp_path)
+    j.add_items([_item(1), _item(2)])
+    r1 = j.row("b", "k/f1")
+    j.update(r1["id"], state=J.COPYING, upload_id="u1", part_size=8, src_size=10, src_mtime=1)
+    j.add_part(r1["id"], J.Part(1, "etag1", 123, 8))
+    j.update(j.row("b", "k/f2")["id"], state=J.VERIFIED, crc32c="0000abcd")
+    j.close()
+    j2 = J.Journal(tmp_path)  # what a rerun after kill -9 sees
+    j2.add_items([_item(1), _item(2), _item(3)])  # re-adding does not reset progress
+    assert j2.row("b", "k/f1")["upload_id"] == "u1"
+    assert j2.parts(j2.row("b", "k/f1")["id"]) == [J.Part(1, "etag1", 123, 8)]
+    assert j2.state_of("/data/f2") == J.VERIFIED
+    assert j2.counts()[J.PLANNED] == 1 and j2.counts()[J.COPYING] == 1
+    assert {e["src"] for e in j2.entries()} == {"/data/f1", "/data/f2", "/data/f3"}
+
+
+def test_journal_survives_concurrent_writers(tmp_path):
+    j = J.Journal(tmp_path)
+    j.add_items([_item(n) for n in range(200)])
+    rows = [j.row("b", f"k/f{n}") for n in range(200)]
+
+    def work(chunk):
+        for r in chunk:
+            j.add_part(r["id"], J.Part(1, "e", 1, 1))
+            j.update(r["id"], state=J.VERIFIED)
+
+    threads = [threading.Thread(target=work, args=(rows[i::4],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert j.counts()[J.VERIFIED] == 200
+
+
+@pytest.mark.parametrize("size,expected", [(1, 16 * MiB), (100 * MiB, 16 * MiB), (5 * 10**12, None)])
+def test_part_size_keeps_under_10000_parts(size, expected):
+    ps = part_size_for(size)
+    assert ps % MiB == 0 and -(-size // ps) <= MAX_PARTS
+    if expected:
+        assert ps == expected

@@ -1,0 +1,230 @@
+"""`okdp-migrate scan` against the sandbox's real HDFS, Hive Metastore (thrift and its PostgreSQL database)
+and Spark Thrift Server. Each test builds its own objects with a unique name; nothing shared is changed."""
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from okdp_migrate.cli import main
+from okdp_migrate.inventory import Inventory
+
+pytestmark = pytest.mark.services
+PARQ_IN = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+PARQ_OUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+PARQ_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+TEXT_IN = "org.apache.hadoop.mapred.TextInputFormat"
+TEXT_OUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+TEXT_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+
+
+@pytest.fixture(scope="module")
+def world(sandbox, tmp_path_factory):
+    """A private HDFS tree and metastore database: one partitioned Parquet table (3 partitions, one dangling),
+    one text table, one dangling table, a view, an orphan directory and files with two owners."""
+    import hdfs_native
+    from hmsclient.genthrift.hive_metastore.ttypes import (Database, FieldSchema, Partition, SerDeInfo,
+                                                           StorageDescriptor, Table)
+
+    from okdp_migrate.connectors.metastore_thrift import MetastoreThrift
+
+    tag = uuid.uuid4().hex[:8]
+    os.environ.setdefault("HADOOP_USER_NAME", sandbox.get("hdfs_user") or "root")
+    fs = hdfs_native.Client(f"hdfs://{sandbox['namenode_rpc']}")
+    root = f"/tmp/okdp-scan-{tag}"
+    db = f"scan_{tag}"
+    wh = f"{root}/wh"
+    files = {f"{wh}/{db}.db/orders/dt=2024-01-01/part-0.parquet": 1000,
+             f"{wh}/{db}.db/orders/dt=2024-01-01/part-1.parquet": 2000,
+             f"{wh}/{db}.db/orders/dt=2024-01-02/part-0.parquet": 3000,
+             f"{wh}/{db}.db/raw_text/data.txt": 500,
+             f"{wh}/{db}.db/forgotten/old.csv": 700}
+    for path, size in files.items():
+        with fs.create(path, hdfs_native.WriteOptions(create_parent=True, overwrite=True)) as w:
+            w.write(b"x" * size)
+    fs.set_owner(f"{wh}/{db}.db/raw_text/data.txt", "analyst", "analysts")
+    nn = f"hdfs://{sandbox['namenode_rpc']}"
+
+    def sd(loc, inf=PARQ_IN, outf=PARQ_OUT, serde=PARQ_SERDE):
+        return StorageDescriptor(cols=[FieldSchema("id", "bigint", None), FieldSchema("name", "string", None)],
+                                 location=loc, inputFormat=inf, outputFormat=outf, compressed=False, numBuckets=-1,
+                                 serdeInfo=SerDeInfo(serializationLib=serde, parameters={"field.delim": "|"}),
+                                 bucketCols=[], sortCols=[], parameters={})
+
+    with MetastoreThrift(sandbox["metastore_uri"]) as ms:
+        c = ms._client
+        c.create_database(Database(name=db, description="scan test", locationUri=f"{nn}{wh}/{db}.db", parameters={}))
+        base = dict(dbName=db, owner="etl", createTime=0, lastAccessTime=0, retention=0)
+        c.create_table(Table(tableName="orders", sd=sd(f"{nn}{wh}/{db}.db/orders"),
+                             partitionKeys=[FieldSchema("dt", "string", None)], parameters={"EXTERNAL": "TRUE"},
+                             tableType="EXTERNAL_TABLE", **base))
+        c.add_partitions([Partition(values=[d], dbName=db, tableName="orders", createTime=0, lastAccessTime=0,
+                                    sd=sd(f"{nn}{wh}/{db}.db/orders/dt={d}"), parameters={})
+                          for d in ("2024-01-01", "2024-01-02")])
+        c.create_table(Table(tableName="raw_text", sd=sd(f"{nn}{wh}/{db}.db/raw_text", TEXT_IN, TEXT_OUT, TEXT_SERDE),
+                             partitionKeys=[], parameters={"EXTERNAL": "TRUE"}, tableType="EXTERNAL_TABLE", **base))
+        c.create_table(Table(tableName="ghost", sd=sd(f"{nn}{wh}/{db}.db/ghost"), partitionKeys=[],
+                             parameters={"EXTERNAL": "TRUE"}, tableType="EXTERNAL_TABLE", **base))
+        c.create_table(Table(tableName="v_orders", sd=sd(None), partitionKeys=[], parameters={},
+                             tableType="VIRTUAL_VIEW", viewOriginalText=f"SELECT id FROM {db}.orders",
+                             viewExpandedText=f"SELECT `orders`.`id` FROM `{db}`.`orders`", **base))
+        # the third partition's directory is removed after the metastore created it: a dangling partition
+        c.add_partitions([Partition(values=["2024-01-03"], dbName=db, tableName="orders", createTime=0,
+                                    lastAccessTime=0, sd=sd(f"{nn}{wh}/{db}.db/orders/dt=2024-01-03"), parameters={})])
+    fs.delete(f"{wh}/{db}.db/orders/dt=2024-01-03", True)
+    fs.delete(f"{wh}/{db}.db/ghost", True)
+    cfg = tmp_path_factory.mktemp("cfg") / "scan.json"
+    conf = {k: v for k, v in sandbox.items() if k in ("webhdfs_url", "namenode_rpc", "metastore_uri", "metastore_db_url",
+                                                      "hiveserver2_host", "hiveserver2_port", "hdfs_user")}
+    conf["warehouse_dirs"] = [wh]
+    cfg.write_text(json.dumps(conf))
+    yield {"tag": tag, "db": db, "root": root, "wh": wh, "files": files, "config": str(cfg), "fs": fs, "env": sandbox}
+    with MetastoreThrift(sandbox["metastore_uri"]) as ms:
+        for t in ("v_orders", "orders", "raw_text", "ghost"):
+            try:
+                ms._client.drop_table(db, t, False)
+            except Exception:
+                pass
+        ms._client.drop_database(db, False, True)
+    fs.delete(root, True)
+
+
+def scan(capsys, *args) -> tuple[int, dict]:
+    capsys.readouterr()
+    code = main(["scan", *args, "--json", "--no-oozie", "--no-hbase"])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def thrift_scan(world, tmp_path_factory):
+    out = tmp_path_factory.mktemp("scan_thrift")
+    code = main(["scan", "--config", world["config"], "--out", str(out), "--root", world["root"], "--json",
+                 "--no-oozie", "--no-hbase", "--ddl", "views"])
+    return code, out
+
+
+def test_every_object_appears_with_sizes_owners_and_counts(world, thrift_scan):
+    code, out = thrift_scan
+    assert code == 0, (out / "scan_report.md").read_text()
+    inv = Inventory(out)
+    files = {f.path: f for f in inv.files()}
+    for path, size in world["files"].items():
+        assert files[path].size == size and files[path].replication == 1
+    assert files[f"{world['wh']}/{world['db']}.db/raw_text/data.txt"].owner == "analyst"
+    assert files[f"{world['wh']}/{world['db']}.db/raw_text/data.txt"].group == "analysts"
+    tables = {t.fqn: t for t in inv.tables() if t.database == world["db"]}
+    assert set(tables) == {f"{world['db']}.{n}" for n in ("orders", "raw_text", "ghost", "v_orders")}
+    assert tables[f"{world['db']}.orders"].file_format == "parquet"
+    assert tables[f"{world['db']}.raw_text"].serde_params == {"field.delim": "|"}
+    parts = sorted(p.name for p in inv.partitions() if p.database == world["db"])
+    assert parts == ["dt=2024-01-01", "dt=2024-01-02", "dt=2024-01-03"]
+
+
+def test_usage_verdicts_dangling_and_orphans(world, thrift_scan):
+    _, out = thrift_scan
+    db, wh = world["db"], world["wh"]
+    verdicts = {v["obj"]: v for v in json.loads((out / "verdicts.json").read_text())["verdicts"]}
+    assert verdicts[f"{db}.orders"]["verdict"] == "register_in_place"
+    assert verdicts[f"{db}.orders"]["details"]["files"] == 3
+    assert verdicts[f"{db}.orders"]["details"]["bytes"] == 6000
+    assert verdicts[f"{db}.orders"]["details"]["partitions"] == 3
+    assert verdicts[f"{db}.raw_text"]["verdict"] == "keep_hive"
+    assert verdicts[f"{db}.ghost"]["verdict"] == "blocked" and "dangling" in verdicts[f"{db}.ghost"]["reasons"][0]
+    assert verdicts[f"{db}.v_orders"]["verdict"] == "translate_view"
+    assert verdicts[f"{db}.v_orders"]["details"]["view_text"] == f"SELECT id FROM {db}.orders"
+    dangling = json.loads((out / "dangling.json").read_text())
+    assert {"obj": f"{db}.orders", "partition": "dt=2024-01-03", "kind": "partition"} in dangling
+    orphans = {o["path"]: o for o in json.loads((out / "orphans.json").read_text())}
+    assert orphans[f"{wh}/{db}.db/forgotten"]["bytes"] == 700
+    ddl = json.loads((out / "hiveserver2_ddl.json").read_text())
+    assert f"{db}.v_orders" in ddl["ddl"] or f"{db}.v_orders" in ddl["failed"]
+    html = (out / "scan_report.html").read_text()
+    assert f"{db}.orders" in html and "<script" not in html
+
+
+def test_thrift_and_sql_inventories_agree(world, thrift_scan, tmp_path, capsys):
+    _, thrift_out = thrift_scan
+    code, summary = scan(capsys, "--config", world["config"], "--out", str(tmp_path), "--metastore-sql", "--no-hdfs",
+                         "--no-hiveserver2")
+    assert code == 0 and summary["sources"]["metastore"]["status"] == "ok"
+    a, b = Inventory(thrift_out), Inventory(tmp_path)
+
+    def norm_tables(inv):
+        return {t.fqn: (t.table_type, t.owner, t.location, t.input_format, t.serde, t.serde_params,
+                        [(c.name, c.type) for c in t.columns], [(c.name, c.type) for c in t.partition_keys],
+                        t.view_original_text, t.parameters.get("EXTERNAL"))
+                for t in inv.tables()}
+
+    def norm_parts(inv):
+        return sorted((p.database, p.table, p.name, tuple(p.values), p.location, p.input_format) for p in inv.partitions())
+
+    assert norm_tables(a) == norm_tables(b)
+    assert norm_parts(a) == norm_parts(b)
+
+
+def test_webhdfs_and_rpc_walks_list_the_same_entries(world, tmp_path, capsys):
+    outs = {}
+    for via in ("rpc", "webhdfs"):
+        code, summary = scan(capsys, "--config", world["config"], "--out", str(tmp_path / via), "--root", world["root"],
+                             "--hdfs-via", via, "--no-metastore", "--no-hiveserver2")
+        assert code == 0 and summary["hdfs"]["reader"] == via
+        inv = Inventory(tmp_path / via)
+        outs[via] = sorted((e.path, e.kind, e.size, e.owner, e.group, e.permission, e.replication, e.mtime)
+                           for e in list(inv.files()) + list(inv.dirs()))
+    assert outs["rpc"] == outs["webhdfs"] and len(outs["rpc"]) >= 10
+
+
+def test_unreachable_namenode_fails_alone_with_one_line(world, tmp_path, capsys):
+    conf = json.loads(Path(world["config"]).read_text())
+    conf.update(namenode_rpc="127.0.0.1:1", webhdfs_url="http://127.0.0.1:1")
+    cfg = tmp_path / "bad.json"
+    cfg.write_text(json.dumps(conf))
+    code, summary = scan(capsys, "--config", str(cfg), "--out", str(tmp_path / "out"), "--no-hiveserver2")
+    assert code == 8
+    assert summary["sources"]["hdfs"]["status"] == "failed" and "\n" not in summary["sources"]["hdfs"]["error"]
+    assert summary["sources"]["metastore"]["status"] == "ok" and summary["metastore"]["tables"] >= 3
+    assert summary["not_scanned"] == ["hdfs"]
+    assert "Not scanned" in (tmp_path / "out" / "scan_report.md").read_text()
+
+
+def test_metastore_db_at_unknown_schema_version_is_refused_in_one_line(world, tmp_path, capsys):
+    import psycopg
+
+    url = world["env"]["metastore_db_url"]
+    name = f"okdp_badver_{world['tag']}"
+    with psycopg.connect(url, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    try:
+        bad_url = url.rsplit("/", 1)[0] + "/" + name
+        with psycopg.connect(bad_url, autocommit=True) as c:
+            c.execute('CREATE TABLE "VERSION" ("VER_ID" bigint, "SCHEMA_VERSION" varchar(127), "VERSION_COMMENT" varchar(255))')
+            c.execute("""INSERT INTO "VERSION" VALUES (1, '9.9.0', 'from the future')""")
+        conf = json.loads(Path(world["config"]).read_text())
+        conf["metastore_db_url"] = bad_url
+        cfg = tmp_path / "badver.json"
+        cfg.write_text(json.dumps(conf))
+        code, summary = scan(capsys, "--config", str(cfg), "--out", str(tmp_path / "out"), "--metastore-sql",
+                             "--root", world["root"], "--no-hiveserver2")
+        err = summary["sources"]["metastore"]["error"]
+        assert code == 8 and "unknown metastore schema version '9.9.0'" in err and "\n" not in err
+        assert summary["sources"]["hdfs"]["status"] == "ok" and summary["hdfs"]["files"] == len(world["files"])
+        assert "apo" not in err and "@" not in err  # the password of the URL never shows
+    finally:
+        with psycopg.connect(url, autocommit=True) as c:
+            c.execute(f'DROP DATABASE "{name}"')
+
+
+def test_resume_keeps_finished_sources(world, tmp_path, capsys):
+    out = str(tmp_path / "out")
+    args = ["--config", world["config"], "--out", out, "--root", world["root"], "--no-hiveserver2"]
+    code, first = scan(capsys, *args)
+    assert code == 0
+    marker = tmp_path / "out" / ".scan-state" / "hdfs.json"
+    before = marker.stat().st_mtime_ns
+    code, second = scan(capsys, *args, "--resume", "--rescan", "metastore")
+    assert code == 0 and marker.stat().st_mtime_ns == before
+    assert second["hdfs"] == first["hdfs"] and second["verdicts"] == first["verdicts"]
