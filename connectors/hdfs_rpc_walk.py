@@ -12,6 +12,8 @@ from typing import Iterator
 from okdp_migrate.errors import AuthError, BadInputError, ServiceUnreachable, require
 from okdp_migrate.model import HdfsEntry
 
+from .hdfs_listing import Columns, entries, octal
+
 
 class HdfsRpcWalker:
     def __init__(self, namenode: str, *, user: str | None = None, config_dir: str | None = None,
@@ -41,30 +43,33 @@ class HdfsRpcWalker:
                 raise _translate(exc, self.url) from None
         return self._client
 
-    def walk(self, root: str = "/") -> Iterator[list[HdfsEntry]]:
-        """Yield batches of HdfsEntry for root and everything below it (root included)."""
+    def batches(self, root: str = "/"):
+        """Arrow RecordBatches (HdfsEntry columns) for root and everything below it (root included)."""
         root = "/" + root.strip("/")
         client = self.client()
         try:
             st = client.get_file_info(root)
         except Exception as exc:
             raise _translate(exc, root) from None
-        yield [_entry(st, root)]
+        statuses = [st]
+        yield _batch(statuses, [root])
         if not st.isdir:
             return
-        batch: list[HdfsEntry] = []
-        append = batch.append
+        statuses = []
         try:
             for st in client.list_status(root, True):
-                append(_entry(st, st.path))
-                if len(batch) >= self.batch_size:
-                    yield batch
-                    batch = []
-                    append = batch.append
+                statuses.append(st)
+                if len(statuses) >= self.batch_size:
+                    yield _batch(statuses)
+                    statuses = []
         except Exception as exc:
             raise _translate(exc, root) from None
-        if batch:
-            yield batch
+        if statuses:
+            yield _batch(statuses)
+
+    def walk(self, root: str = "/") -> Iterator[list[HdfsEntry]]:
+        """Lists of HdfsEntry for root and everything below it."""
+        return entries(self.batches(root))
 
     def content_summary(self, path: str) -> dict[str, int]:
         try:
@@ -82,11 +87,22 @@ class HdfsRpcWalker:
             raise _translate(exc, path) from None
 
 
-def _entry(st, path: str) -> HdfsEntry:
-    return HdfsEntry(path=path, kind="dir" if st.isdir else "file", size=st.length,
-                     replication=st.replication or 0, mtime=st.modification_time, atime=st.access_time,
-                     block_size=st.blocksize or 0, owner=st.owner, group=st.group,
-                     permission=format(st.permission, "o"))
+def _batch(statuses: list, paths: list[str] | None = None):
+    """One RecordBatch from hdfs-native FileStatus objects, built column by column."""
+    cols = Columns()
+    c = cols.cols
+    c["path"] = paths or [s.path for s in statuses]
+    c["kind"] = ["dir" if s.isdir else "file" for s in statuses]
+    c["size"] = [s.length for s in statuses]
+    c["replication"] = [s.replication or 0 for s in statuses]
+    c["mtime"] = [s.modification_time for s in statuses]
+    c["atime"] = [s.access_time for s in statuses]
+    c["block_size"] = [s.blocksize or 0 for s in statuses]
+    c["owner"] = [s.owner for s in statuses]
+    c["group"] = [s.group for s in statuses]
+    c["permission"] = octal([s.permission for s in statuses])
+    c["storage_policy"] = c["ec_policy"] = [None] * len(statuses)
+    return cols.take()
 
 
 def _translate(exc: Exception, obj: str):

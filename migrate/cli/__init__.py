@@ -15,6 +15,7 @@ from .app import App
 
 # verb name -> module in this package holding a click command or group of that name
 COMMANDS = {
+    "rewrite": "rewrite_cmd",
     "config": "config_cmd",
     "sandbox": "sandbox_cmd",
     "plan": "plan_cmd",

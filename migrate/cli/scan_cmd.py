@@ -32,6 +32,7 @@ def _source_options(f):
 @click.option("--max-concurrency", type=int, help="Concurrent NameNode requests of the WebHDFS walk.")
 @click.option("--bandwidth", type=float, help="MB/s assumed by the copy-time estimate (scan.bandwidth_mbps).")
 @click.option("--small-file-mib", type=float, help="Files under this size count as small (default 16).")
+@click.option("--database", "databases", multiple=True, help="Metastore database glob to scan (repeatable; default all).")
 @click.option("--ddl", type=click.Choice(["none", "views", "all"]), default="views", show_default=True,
               help="SHOW CREATE TABLE through HiveServer2 for these objects.")
 @click.option("--hbase-root", help="HBase root directory in HDFS (scan.hbase_root).")
@@ -42,7 +43,7 @@ def _source_options(f):
 @_source_options
 @click.pass_obj
 def scan(app: App, config_path, as_json, out, fsimage, oiv_delimited, metastore_sql, hdfs_via, roots,
-         max_concurrency, bandwidth, small_file_mib, ddl, hbase_root, workload_dirs, resume, rescan, **no):
+         max_concurrency, bandwidth, small_file_mib, databases, ddl, hbase_root, workload_dirs, resume, rescan, **no):
     """Inventory HDFS, the Hive metastore, HiveServer2, Oozie, Ranger and configs, and judge each table.
 
     Read-only: nothing is ever written to the cluster (so there is no --dry-run). Each source fails
@@ -65,7 +66,7 @@ def scan(app: App, config_path, as_json, out, fsimage, oiv_delimited, metastore_
         resume=resume, rescan=set(rescan), bandwidth_mbps=float(cfg.get("scan.bandwidth_mbps") or 0),
         small_file_bytes=int(small_file_mib * (1 << 20)) if small_file_mib else int(cfg.get("scan.small_file_bytes")),
         hbase_root=cfg.get("scan.hbase_root"), workload_dirs=list(workload_dirs) or list(cfg.get("scan.workload_dirs")),
-        ddl=ddl)
+        ddl=ddl, databases=list(databases))
     with scan_report.ScanProgress(enabled=app.verbosity >= 0) as progress:
         run = run_scan(cfg, opts, progress.counter)
     app.emit(run.summary, scan_report.summary_text(run.summary))

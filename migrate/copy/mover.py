@@ -89,21 +89,26 @@ class Mover:
         caps = self.target.probe(item.dst_bucket)
         meta = _metadata(item, st)
         if st.size < self.opt.multipart_threshold:
-            crc, etag = self._single_put(item, row, st, caps, meta)
+            crc, r = self._single_put(item, row, st, caps, meta)
             verify_crc = caps.put_crc32c
         else:
-            crc, etag = self._multipart(item, row, st, caps, meta)
+            crc, r = self._multipart(item, row, st, caps, meta)
             verify_crc = caps.multipart_full_object_crc32c
-        self.journal.update(row["id"], state=J.COPIED, crc32c=crcmod.to_hex(crc), etag=etag, upload_id=None,
-                            src_size=st.size, src_mtime=st.mtime)
-        how = self.verify(item, st.size, crc, use_stored_crc=verify_crc and not self.opt.reread_verify)
+        self.journal.update(row["id"], state=J.COPIED, crc32c=crcmod.to_hex(crc), etag=r.get("ETag", "").strip('"'),
+                            upload_id=None, src_size=st.size, src_mtime=st.mtime)
+        if verify_crc and not self.opt.reread_verify and r.get("ChecksumCRC32C") == crcmod.to_b64(crc):
+            # the server checked the bytes against this CRC32C (it refuses a mismatch: probed) and answers
+            # with the checksum it stored: no second round trip needed
+            how = "s3-crc32c"
+        else:
+            how = self.verify(item, st.size, crc, use_stored_crc=verify_crc and not self.opt.reread_verify)
         src_sum = self._source_checksum(item, crc)
         if src_sum:
             how += "+" + src_sum
         self.journal.clear_parts(row["id"])
         return {"state": J.VERIFIED, "verified_by": how, "src_checksum": src_sum, "error": None}
 
-    def _single_put(self, item, row, st: SourceStat, caps: s3.Capabilities, meta) -> tuple[int, str]:
+    def _single_put(self, item, row, st: SourceStat, caps: s3.Capabilities, meta) -> tuple[int, dict]:
         import io
 
         buf = io.BytesIO()
@@ -114,9 +119,9 @@ class Mover:
         extra = {"ChecksumCRC32C": crcmod.to_b64(crc)} if caps.put_crc32c else {}
         r = self.target.call("put_object", _url(item), rewind=buf, Bucket=item.dst_bucket, Key=item.dst_key,
                              Body=buf, ContentLength=st.size, Metadata=meta, **extra)
-        return crc, r.get("ETag", "").strip('"')
+        return crc, r
 
-    def _multipart(self, item, row, st: SourceStat, caps: s3.Capabilities, meta) -> tuple[int, str]:
+    def _multipart(self, item, row, st: SourceStat, caps: s3.Capabilities, meta) -> tuple[int, dict]:
         bucket, key, fid = item.dst_bucket, item.dst_key, row["id"]
         psize = part_size_for(st.size, self.opt.min_part_size)
         nparts = math.ceil(st.size / psize)
@@ -165,7 +170,9 @@ class Mover:
             if not self._is_our_object(item, st.size, full):
                 raise
             r = {"ETag": (self.target.head(bucket, key) or {}).get("ETag", "")}
-        return full, r.get("ETag", "").strip('"')
+        if r.get("ChecksumType") not in (None, "FULL_OBJECT"):
+            r.pop("ChecksumCRC32C", None)  # a COMPOSITE value is not the CRC of the bytes: verify by HEAD/read
+        return full, r
 
     def _resume_parts(self, item, row, st: SourceStat, psize: int) -> tuple[str | None, dict[int, J.Part]]:
         """Parts of an interrupted upload that the server confirms (ListParts: same ETag and size)."""

@@ -21,20 +21,29 @@ VERDICT_FILES = ("verdicts.json", "assessment.json")
 
 def build_plan(inv: Inventory, target: str, user_rules: list[MappingRule] | None = None, shards: int = 1,
                warehouse_roots: Iterable[str] | None = None, include: Iterable[str] = (),
-               exclude: Iterable[str] = ()) -> Plan:
+               exclude: Iterable[str] = (), iceberg_prefix: str = "") -> Plan:
     if shards < 1:
         raise BadInputError(f"--shards must be at least 1, got {shards}", obj="--shards", fix="pass --shards 1 or more")
     roots = list(warehouse_roots or []) + list(HIVE_WAREHOUSE_ROOTS)
     rules = merge_rules(list(user_rules or []), default_rules(target, roots))
     notes: list[str] = []
     verdicts = _read_verdicts(inv, notes)
-    tables = inv.tables()
-    plans = {t.fqn: _table_plan(t, verdicts.get(t.fqn.lower()), rules) for t in tables}
-    _order_waves(tables, plans, notes)
-
-    owners = _location_index(tables, inv)
     include = [normalise_hdfs_path(p) for p in include]
     exclude = [normalise_hdfs_path(p) for p in exclude]
+    all_tables = inv.tables()
+    plans = {t.fqn: _table_plan(t, verdicts.get(t.fqn.lower()), rules, iceberg_prefix) for t in all_tables}
+    _order_waves(all_tables, plans, notes)
+    if include or exclude:  # tables outside the selection leave the plan; so do views over them
+        chosen = {t.fqn for t in all_tables
+                  if not t.is_view and t.location and _selected(normalise_hdfs_path(t.location), include, exclude)}
+        for t in sorted(all_tables, key=lambda t: plans[t.fqn].wave):
+            deps = plans[t.fqn].depends_on
+            if t.is_view and deps and all(d in chosen for d in deps):
+                chosen.add(t.fqn)
+        plans = {fqn: tp for fqn, tp in plans.items() if fqn in chosen}
+    tables = [t for t in all_tables if t.fqn in plans]
+
+    owners = _location_index(tables, inv)
     files: list[FileEntry] = []
     skipped: dict[str, int] = {}
     for e in inv.files():
@@ -81,7 +90,7 @@ def _read_verdicts(inv: Inventory, notes: list[str]) -> dict[str, dict[str, Any]
     return {}
 
 
-def _table_plan(t: HiveTable, verdict: dict | None, rules: list[MappingRule]) -> TablePlan:
+def _table_plan(t: HiveTable, verdict: dict | None, rules: list[MappingRule], iceberg_prefix: str = "") -> TablePlan:
     strategy, reasons = strategy_mod.choose(t, verdict)
     location = normalise_hdfs_path(t.location) if t.location else None
     tp = TablePlan(fqn=t.fqn, kind="view" if t.is_view else "table", strategy=strategy, reasons=reasons,
@@ -93,7 +102,7 @@ def _table_plan(t: HiveTable, verdict: dict | None, rules: list[MappingRule]) ->
     if location and not t.is_view:
         tp.target = map_url(location, rules)
     if strategy in ("register", "rewrite", "view"):
-        tp.iceberg = {"namespace": t.database.lower(), "table": t.name.lower()}
+        tp.iceberg = {"namespace": f"{iceberg_prefix}{t.database}".lower(), "table": t.name.lower()}
     if t.is_view:
         tp.view_text = t.view_expanded_text or t.view_original_text
     return tp

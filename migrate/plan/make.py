@@ -14,11 +14,11 @@ from .store import save
 
 
 def make(from_scan: str, target: str, out: str, shards: int = 1, mapping_file: str | None = None,
-         config: Config | None = None, include=(), exclude=()) -> Plan:
+         config: Config | None = None, include=(), exclude=(), iceberg_prefix: str = "") -> Plan:
     rules = _read_mapping(mapping_file) if mapping_file else []
     roots = config.get("hdfs.warehouse_dirs") if config else None
     plan = build_plan(Inventory(from_scan), target, rules, shards, warehouse_roots=roots, include=include,
-                      exclude=exclude)
+                      exclude=exclude, iceberg_prefix=iceberg_prefix)
     save(plan, Path(out))
     return plan
 

@@ -52,6 +52,8 @@ def choose(table: HiveTable, verdict: dict | None) -> tuple[str, list[str]]:
         if strategy:
             reasons = [str(r) for r in verdict.get("reasons") or []] or [f"scan verdict {verdict['verdict']}"]
             if strategy == "register" and table.file_format != "parquet":
-                return derive(table)  # a verdict cannot register non-Parquet files
+                derived, why = derive(table)  # only Parquet files are registered in place by this version
+                return derived, [f"scan verdict {verdict['verdict']}, but only Parquet files are registered "
+                                 f"in place here: {derived}"] + why
             return strategy, reasons
     return derive(table)

@@ -152,3 +152,21 @@ def failing(run: RewriteRun, fail_on: str | None) -> int:
         return 0
     levels = FAIL_ON[FAIL_ON.index(fail_on):]
     return sum(1 for s in run.statements for t in run.targets if s.targets[t]["status"] in levels)
+
+
+def write_outputs(run: RewriteRun, out_dir: str | Path) -> list[Path]:
+    """Translated scripts per target and report.json/.md/.html in out_dir, each written atomically."""
+    from ..inventory import atomic_write_bytes
+    from ..reports import rewrite_report
+
+    out = Path(out_dir)
+    doc = run.to_json()
+    written = []
+    for rel, text in rewrite_report.translated_files(doc).items():
+        atomic_write_bytes(out / rel, text.encode("utf-8"))
+        written.append(out / rel)
+    for name, text in (("report.json", rewrite_report.report_json(doc)), ("report.md", rewrite_report.markdown(doc)),
+                       ("report.html", rewrite_report.html_report(doc))):
+        atomic_write_bytes(out / name, text.encode("utf-8"))
+        written.append(out / name)
+    return written

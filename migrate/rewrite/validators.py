@@ -119,7 +119,10 @@ class SparkParser:
             self._spark = (SparkSession.builder.master("local[1]").appName("okdp-migrate-rewrite")
                            .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
                            .config("spark.driver.memory", "1g").getOrCreate())
-            self._spark.sparkContext.setLogLevel("ERROR")
+            self._spark.sparkContext.setLogLevel("OFF")
+            import logging
+
+            logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # parse failures are our results
             self._parser = self._spark._jsparkSession.sessionState().sqlParser()
         return self._spark
 

@@ -6,7 +6,6 @@ import getpass
 import subprocess
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 from ..errors import ServiceUnreachable
 from . import deps, health, xmlconf

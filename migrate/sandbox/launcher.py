@@ -67,9 +67,12 @@ def is_healthy(st: State, svc: Service) -> bool:
 
 
 def check_dependencies(st: State) -> None:
-    deps.java(), deps.hadoop_jars_dir(), deps.jersey1_jars(), deps.pyspark_home(), deps.weed()
+    """Fail before starting anything, with the command that installs what is missing."""
+    checks = [deps.java, deps.hadoop_jars_dir, deps.jersey1_jars, deps.pyspark_home, deps.weed]
     if st.postgres:
-        deps.postgres_bin(), deps.postgres_jdbc_jar()
+        checks += [deps.postgres_bin, deps.postgres_jdbc_jar]
+    for check in checks:
+        check()
 
 
 def up(directory=None, seed: bool = False, use_postgres: bool | None = None) -> dict:
@@ -84,16 +87,15 @@ def up(directory=None, seed: bool = False, use_postgres: bool | None = None) -> 
         healthy = {s.name for s in active(st) if is_healthy(st, s)}
         if backend_changed:
             healthy -= {"metastore", "thriftserver"}
+        _stop_all_but(st, healthy)  # half-dead or stale services restart; their ports become free again
         old_ports = dict(st.ports)
         wanted = [p for s in active(st) for p in s.ports]
         st.ports = allocate(wanted, keep=old_ports,
                             in_use_ok=[p for s in active(st) if s.name in healthy for p in s.ports])
-        if any(old_ports.get(p) not in (None, st.ports[p]) for p in wanted):
+        if healthy and any(old_ports.get(p) not in (None, st.ports[p]) for p in wanted):
             log.info("ports changed (a port was taken while the sandbox was down): restarting every service")
             healthy = set()
-        for s in SERVICES:  # restart what is not healthy, and what the config change left stale
-            if s.name not in healthy:
-                st.proc(s.name).stop(s.stop_signal)
+            _stop_all_but(st, healthy)
         st.save()
         write_configs(st)
         write_env(st)
@@ -104,6 +106,12 @@ def up(directory=None, seed: bool = False, use_postgres: bool | None = None) -> 
         if seed:
             seed_once(st, env)
         return env
+
+
+def _stop_all_but(st: State, keep: set[str]) -> None:
+    for s in reversed(SERVICES):
+        if s.name not in keep:
+            st.proc(s.name).stop(s.stop_signal)
 
 
 def _start_all(st: State, healthy: set[str]) -> None:
@@ -129,12 +137,16 @@ def _start_all(st: State, healthy: set[str]) -> None:
             postgres.create_database(st)
             log.info("creating the metastore schema in PostgreSQL (once)")
             metastore.create_schema_if_needed(st)
-        _wait(st, "namenode"), _wait(st, "datanode")
+        _wait(st, "namenode")
+        _wait(st, "datanode")  # the metastore creates the default database's directory in HDFS
         log.info("starting Hive Metastore")
         metastore.start(st)
-    _wait(st, "namenode"), _wait(st, "datanode")
-    hdfs.create_skeleton(st) if not (st.dir / "hdfs" / "skeleton.done").exists() else None
-    (st.dir / "hdfs" / "skeleton.done").write_text("ok\n")
+    _wait(st, "namenode")
+    _wait(st, "datanode")
+    skeleton_done = st.dir / "hdfs" / "skeleton.done"
+    if not skeleton_done.exists():
+        hdfs.create_skeleton(st)
+        skeleton_done.write_text("ok\n")
     _wait(st, "metastore")
     if need("thriftserver"):
         log.info("starting Spark Thrift Server (HiveServer2 protocol)")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import zipfile
-from pathlib import Path
 
 from ..errors import ServiceUnreachable
 from . import deps, hdfs, health, postgres, xmlconf

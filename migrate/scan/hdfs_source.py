@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -14,15 +14,9 @@ from ..errors import BadInputError, ServiceUnreachable
 from ..inventory import DIRS, FILES, write_json
 from ..model import HdfsEntry
 
-ENTRY_FIELDS = tuple(f.name for f in fields(HdfsEntry))
-INT_FIELDS = {"size", "replication", "mtime", "atime", "block_size"}
+from ..connectors.hdfs_listing import ENTRY_FIELDS
+from ..connectors.hdfs_listing import schema as entry_schema
 log = logs.get("scan.hdfs")
-
-
-def entry_schema():
-    import pyarrow as pa
-
-    return pa.schema([(n, pa.int64() if n in INT_FIELDS else pa.string()) for n in ENTRY_FIELDS])
 
 
 class ParquetStream:
@@ -155,7 +149,7 @@ def _read_into(sink: HdfsSink, cfg, opts) -> tuple[str, dict[str, Any]]:
 
             walker = HdfsRpcWalker(rpc, user=cfg.get("hdfs.user"), config_dir=cfg.get("cluster.config_dir"))
             for root in roots:
-                for b in walker.walk(root):
+                for b in walker.batches(root):
                     sink.add(b)
             return "rpc", lambda: _extras(webw, walker, roots, cfg, sink)
         except ServiceUnreachable as exc:
@@ -166,7 +160,7 @@ def _read_into(sink: HdfsSink, cfg, opts) -> tuple[str, dict[str, Any]]:
         raise BadInputError("WebHDFS requested but hdfs.webhdfs_url is not set", obj="hdfs.webhdfs_url",
                             fix="set hdfs.webhdfs_url or use --hdfs-via rpc")
     for root in roots:
-        for b in webw.walk(root):
+        for b in webw.batches(root):
             sink.add(b)
     return "webhdfs", lambda: _extras(webw, None, roots, cfg, sink)
 

@@ -52,16 +52,24 @@ def _partition_batch(parts: list[HivePartition]):
     return pa.RecordBatch.from_pydict(cols, schema=partition_schema())
 
 
-def scan_metastore(cfg, use_sql: bool, out: Path, progress: Callable[[int], None]) -> MetastoreResult:
-    """Tables, views and partitions into metastore_tables.json / metastore_partitions.parquet."""
+def scan_metastore(cfg, use_sql: bool, out: Path, progress: Callable[[int], None],
+                   patterns: list[str] | None = None) -> MetastoreResult:
+    """Tables, views and partitions into metastore_tables.json / metastore_partitions.parquet.
+
+    patterns: database name globs (fnmatch) to keep; none keeps every database."""
+    from fnmatch import fnmatch
+
+    def wanted(db: str) -> bool:
+        return not patterns or any(fnmatch(db, p) for p in patterns)
+
     res = MetastoreResult()
     stream = ParquetStream(out / PARTITIONS, partition_schema())
     ok = False
     try:
         if use_sql:
-            _by_sql(cfg, res, stream, progress)
+            _by_sql(cfg, res, stream, progress, wanted)
         else:
-            _by_thrift(cfg, res, stream, progress)
+            _by_thrift(cfg, res, stream, progress, wanted)
         ok = True
     finally:
         stream.close(ok)
@@ -70,12 +78,12 @@ def scan_metastore(cfg, use_sql: bool, out: Path, progress: Callable[[int], None
     return res
 
 
-def _by_thrift(cfg, res: MetastoreResult, stream: ParquetStream, progress) -> None:
+def _by_thrift(cfg, res: MetastoreResult, stream: ParquetStream, progress, wanted) -> None:
     from ..connectors.metastore_thrift import MetastoreThrift
 
     with MetastoreThrift(cfg.get("metastore.uri")) as ms:
         res.method = "thrift"
-        for db in ms.databases():
+        for db in filter(wanted, ms.databases()):
             res.databases.append(ms.database(db))
             for t in ms.tables(db):
                 res.tables.append(t)
@@ -89,15 +97,19 @@ def _by_thrift(cfg, res: MetastoreResult, stream: ParquetStream, progress) -> No
         res.missing_calls = sorted(ms.missing)
 
 
-def _by_sql(cfg, res: MetastoreResult, stream: ParquetStream, progress) -> None:
+def _by_sql(cfg, res: MetastoreResult, stream: ParquetStream, progress, wanted) -> None:
     from ..connectors.metastore_db import MetastoreDb
 
     with MetastoreDb(cfg.get("metastore.db_url")) as db:
         res.method, res.schema_version = "sql", db.schema_version
-        res.databases = db.database_info()
-        res.tables = db.tables()
+        res.databases = [d for d in db.database_info() if wanted(d["name"])]
+        res.tables = [t for t in db.tables() if wanted(t.database)]
         progress(len(res.tables))
+        keep = {d["name"] for d in res.databases}
         for batch in db.partitions():
+            batch = [p for p in batch if p.database in keep]
+            if not batch:
+                continue
             stream.write(_partition_batch(batch))
             res.partitions += len(batch)
             progress(len(batch))

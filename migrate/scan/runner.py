@@ -35,6 +35,7 @@ class ScanOptions:
     hbase_root: str | None = None
     workload_dirs: list[str] = field(default_factory=list)
     ddl: str = "views"  # none | views | all (SHOW CREATE TABLE through HiveServer2)
+    databases: list[str] = field(default_factory=list)  # metastore database globs; empty: all
 
 
 @dataclass
@@ -63,7 +64,7 @@ def run_scan(cfg, opts: ScanOptions, progress_factory: Callable[[str], Callable[
         return scan_hdfs(cfg, opts, out, tick("HDFS entries")).summary()
 
     def metastore():
-        return scan_metastore(cfg, opts.metastore_sql, out, tick("metastore objects")).summary()
+        return scan_metastore(cfg, opts.metastore_sql, out, tick("metastore objects"), opts.databases).summary()
 
     def hiveserver2():
         tables = load_tables(out)

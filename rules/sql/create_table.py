@@ -20,6 +20,14 @@ def create_table(tree: exp.Expression, ctx):
     props = tree.args.get("properties")
     if props is None:
         return tree
+    like = next((p for p in props.expressions if isinstance(p, exp.LikeProperty)), None)
+    if like is not None:
+        name = tree.this.sql(ctx.target)
+        exists = "IF NOT EXISTS " if tree.args.get("exists") else ""
+        ctx.flag("create_table", "info", "CREATE TABLE ... LIKE: Iceberg table with the same columns", node=tree)
+        if ctx.target == "trino":
+            return f"CREATE TABLE {exists}{name} (LIKE {like.this.sql('trino')}) WITH (format = 'PARQUET')"
+        return f"CREATE TABLE {exists}{name} LIKE {like.this.sql('spark')} USING iceberg"
     keep, dropped, partition_cols, buckets, sorted_by = [], [], [], [], []
     fmt, location, tblprops, temporary = None, None, [], False
     for p in props.expressions:

@@ -184,7 +184,9 @@ def kind_of(tree: exp.Expression) -> str:
 
 def _after_statement(tree: exp.Expression, session: Session) -> None:
     if isinstance(tree, exp.Use):
-        session.current_db = tree.name or session.current_db
+        target = tree.this
+        name = target.sql("hive") if target is not None else ""
+        session.current_db = name or session.current_db
 
 
 def _head(cmd: exp.Command) -> str:
@@ -196,6 +198,7 @@ def _parse_finding(exc: Exception) -> Finding:
     errors = getattr(exc, "errors", None) or [{}]
     first = errors[0]
     message = first.get("description") or str(exc).splitlines()[0]
+    message = re.sub(r"\s*<Token token_type: TokenType\.(\w+).*?>", r" \1", message)
     near = first.get("highlight")
     if near:
         message += f" (near '{near}')"

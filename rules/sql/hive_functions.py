@@ -63,6 +63,11 @@ def hive_functions(tree: exp.Expression, ctx):
         elif name == "hash":
             ctx.flag("hive_functions", "error", "hash() values differ between Hive and Trino",
                      fix="use xxhash64/murmur3 and accept new values, or keep this job on Spark", node=fn)
+    for fn in list(tree.find_all(exp.CurrentSchema if hasattr(exp, "CurrentSchema") else exp.Anonymous)):
+        pass
+    for fn in list(tree.walk()):
+        if type(fn).__name__ == "CurrentDatabase":
+            fn.replace(exp.column("current_schema"))
     for fn in list(tree.find_all(exp.Anonymous)):
         if fn.name == "current_schema" and not fn.expressions:
             fn.replace(exp.column("current_schema"))

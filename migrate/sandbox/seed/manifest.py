@@ -30,7 +30,7 @@ def read_tables(env: dict, fs: SeedFs, raw_rows: dict[str, int]) -> tuple[list[d
         for spec in TABLES:
             t = hms.get_table(spec.db, spec.name)
             entry = {"db": spec.db, "name": spec.name, "full_name": spec.full_name, "kind": spec.kind,
-                     "table_type": t.tableType, "owner": t.owner}
+                     "table_type": t.tableType, "owner": t.owner, "notes": list(spec.notes)}
             if spec.kind == "view":
                 entry["view_text"] = t.viewOriginalText
                 entry["joins"] = " JOIN " in (t.viewOriginalText or "").upper()
