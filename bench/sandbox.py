@@ -23,7 +23,7 @@ from okdp_migrate.sandbox import launcher  # noqa: E402
 
 
 class RssSampler(threading.Thread):
-    """Sums VmRSS of every sandbox service (and its children) twice a second; keeps the peak."""
+    """Sums the memory (PSS) of every sandbox service (and its children) twice a second; keeps the peak."""
 
     def __init__(self, directory: str):
         super().__init__(daemon=True)
@@ -68,6 +68,10 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="leave the benchmark sandbox running")
     ap.add_argument("--no-postgres", action="store_true", help="embedded Derby metastore instead of PostgreSQL")
     args = ap.parse_args()
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    logging.getLogger("okdp_migrate.sandbox").setLevel(logging.DEBUG)  # per-service start times on stderr
     directory = tempfile.mkdtemp(prefix="okdp-sandbox-bench-")
     pg = not args.no_postgres
     sampler = RssSampler(directory)
@@ -90,8 +94,8 @@ def main() -> None:
     print(f"  up, after down (data kept):                    {restart:6.1f} s   ratio {restart / cold:5.2f} x cold")
     print(f"  up, warm (all running, reuse):                 {warm:6.1f} s   ratio {warm / cold:5.3f} x cold")
     print(f"  HiveServer2 workload (create, insert 100k rows, count): {workload:.1f} s")
-    print(f"  peak RSS, all services together: {sampler.peak / mib:7.0f} MiB")
-    print(f"  RSS after the workload:          {steady / mib:7.0f} MiB")
+    print(f"  peak memory (PSS), all services: {sampler.peak / mib:7.0f} MiB")
+    print(f"  memory after the workload:       {steady / mib:7.0f} MiB")
     for name, rss in sorted(sampler.peak_by_service.items(), key=lambda kv: -kv[1]):
         print(f"    {name:<13} {rss / mib:7.0f} MiB (at the peak)")
 

@@ -34,6 +34,7 @@ class HdfsRpcWalker:
             if self.user and not self.kerberos_principal:
                 # hdfs-native takes the simple-auth user from the environment, as the Hadoop client does
                 os.environ.setdefault("HADOOP_USER_NAME", self.user)
+            _probe(self.url)
             kwargs = {}
             if self.kerberos_principal:
                 kwargs = {"kerberos_principal": self.kerberos_principal, "kerberos_keytab": self.kerberos_keytab}
@@ -103,6 +104,23 @@ def _batch(statuses: list, paths: list[str] | None = None):
     c["permission"] = octal([s.permission for s in statuses])
     c["storage_policy"] = c["ec_policy"] = [None] * len(statuses)
     return cols.take()
+
+
+def _probe(url: str, timeout: float = 5.0) -> None:
+    """Fail fast on a closed port: hdfs-native retries a refused connection for minutes.
+
+    Nameservice (HA) URLs have no port and are resolved by the client from hdfs-site.xml: not probed."""
+    import socket
+    from urllib.parse import urlparse
+
+    u = urlparse(url)
+    if not u.port:
+        return
+    try:
+        socket.create_connection((u.hostname, u.port), timeout=timeout).close()
+    except OSError as exc:
+        raise ServiceUnreachable(f"NameNode RPC port does not answer ({exc.strerror or exc})", obj=f"{u.hostname}:{u.port}",
+                                 fix="check hdfs.namenode_rpc (port 8020 on TDP) and firewalls, or use WebHDFS") from None
 
 
 def _translate(exc: Exception, obj: str):

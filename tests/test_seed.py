@@ -243,6 +243,42 @@ def test_unreachable_namenode_fails_with_one_line_naming_the_step(tmp_path):
     assert not (tmp_path / "seed_manifest.json").exists()
 
 
+STEP_METHODS = ("connect", "configs", "hive_tables", "raw_files", "oozie", "ranger", "acid_table", "dangling",
+                "owners", "snapshot", "read_back")
+
+
+def _stub_steps(monkeypatch, calls, failing=None):
+    """Replace each step's body (not the runner) so the order, overlap and error path can be checked offline."""
+    for name in STEP_METHODS:
+        def body(self, name=name):
+            calls.append(name)
+            if name == failing:
+                raise OSError("disk quota exceeded")
+        monkeypatch.setattr(seed_pkg._Seeder, name, body)
+
+
+@pytest.mark.unit
+def test_seed_runs_every_step_once_and_writes_a_complete_manifest(tmp_path, monkeypatch):
+    calls = []
+    _stub_steps(monkeypatch, calls)
+    out = seed_pkg.seed({**FAKE_ENV, "state_dir": str(tmp_path)})
+    assert sorted(calls) == sorted(STEP_METHODS) and calls[:2] == ["connect", "configs"]
+    assert calls[-1] == "read_back" and calls.index("acid_table") > calls.index("hive_tables")
+    assert out["complete"] and set(out["steps"]) >= {"hive tables", "raw files", "snapshot"}
+    assert json.loads((tmp_path / "seed_manifest.json").read_text())["complete"]
+
+
+@pytest.mark.unit
+def test_a_failing_side_step_names_itself_and_leaves_no_manifest(tmp_path, monkeypatch):
+    from okdp_migrate.errors import PartialFailure
+
+    _stub_steps(monkeypatch, [], failing="oozie")
+    with pytest.raises(PartialFailure) as err:
+        seed_pkg.seed({**FAKE_ENV, "state_dir": str(tmp_path)})
+    assert "seed step 'oozie apps' failed: OSError: disk quota exceeded" in err.value.one_line()
+    assert not (tmp_path / "seed_manifest.json").exists()
+
+
 # --- against the seeded sandbox ------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def seeded(sandbox):

@@ -135,8 +135,7 @@ def _start_all(st: State, healthy: set[str]) -> None:
         if st.postgres:
             _wait(st, "postgres")
             postgres.create_database(st)
-            log.info("creating the metastore schema in PostgreSQL (once)")
-            metastore.create_schema_if_needed(st)
+            metastore.create_schema_if_needed(st, log)
         _wait(st, "namenode")
         _wait(st, "datanode")  # the metastore creates the default database's directory in HDFS
         log.info("starting Hive Metastore")
@@ -160,7 +159,9 @@ def _wait(st: State, name: str) -> None:
     svc = BY_NAME[name]
     if name == "postgres" and not st.postgres:
         return
+    t0 = time.monotonic()
     health.wait_for(name, lambda: svc.healthy(st), st.proc(name), svc.timeout)
+    log.debug("%s healthy (waited %.1fs)", name, time.monotonic() - t0)
 
 
 def write_configs(st: State) -> None:

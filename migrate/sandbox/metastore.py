@@ -102,10 +102,12 @@ def _java(st: State, main: str, *args: str, heap: str = HEAP) -> list[str]:
             f"-Dderby.system.home={st.sub('hive')}", "-cp", classpath(st), main, *args]
 
 
-def create_schema_if_needed(st: State) -> None:
+def create_schema_if_needed(st: State, log=None) -> None:
     """Create every metastore table in PostgreSQL before any client connects (idempotent)."""
     if not st.postgres or (st.dir / "hive" / "schema.created").exists():
         return
+    if log:
+        log.info("creating the metastore schema in PostgreSQL (once)")
     hive = st.sub("hive")
     with zipfile.ZipFile(deps.pyspark_home() / "jars" / "hive-metastore-2.3.10.jar") as jar:
         (hive / "package.jdo").write_bytes(jar.read("package.jdo"))

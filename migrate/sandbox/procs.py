@@ -123,16 +123,22 @@ def _reap(pid: int) -> None:
 
 
 def rss_bytes(pid: int) -> int:
-    """Resident memory of a process and all its descendants (VmRSS from /proc)."""
+    """Memory of a process and all its descendants: PSS (shared pages split between their users, so
+    PostgreSQL's shared buffers count once, not once per backend), VmRSS where PSS is unavailable."""
     total = 0
     for p in [pid, *_descendants(pid)]:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
+        total += _field_kb(f"/proc/{p}/smaps_rollup", "Pss:") or _field_kb(f"/proc/{p}/status", "VmRSS:")
+    return total * 1024
+
+
+def _field_kb(path: str, name: str) -> int:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _descendants(pid: int) -> list[int]:

@@ -37,6 +37,7 @@ class Session:
     schema: Schema | None = None
     temp_functions: dict[str, str] = field(default_factory=dict)  # name -> class, from CREATE TEMPORARY FUNCTION
     variables: dict[str, str] = field(default_factory=dict)  # set hivevar:x=... seen so far
+    macros: dict[str, tuple[list[tuple[str, str]], str]] = field(default_factory=dict)  # name -> ([(param, type)], body)
 
 
 @dataclass

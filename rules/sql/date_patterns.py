@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.hive import Hive
 
@@ -18,7 +19,20 @@ def _java(node: exp.Expression) -> str | None:
     return _GEN.format_time(node).strip("'")
 
 
+def _aliases(tree: exp.Expression) -> exp.Expression:
+    """Hive's to_unix_timestamp(x[, pattern]) is unix_timestamp(x[, pattern]) under another name."""
+    for fn in list(tree.find_all(exp.Anonymous)):
+        if fn.name.lower() == "to_unix_timestamp" and 1 <= len(fn.expressions) <= 2:
+            same = sqlglot.parse_one("SELECT unix_timestamp(" + ", ".join(["okdp_a", "okdp_b"][:len(fn.expressions)]) + ")",
+                                     read="hive").selects[0]
+            for col in list(same.find_all(exp.Column)):
+                col.replace(fn.expressions[0 if col.name == "okdp_a" else 1].copy())
+            fn.replace(same)
+    return tree
+
+
 def date_patterns(tree: exp.Expression, ctx):
+    tree = _aliases(tree)
     for node in list(tree.find_all(exp.TimeToStr, exp.StrToUnix, exp.UnixToStr)):
         pattern = _java(node)
         if pattern is None:
@@ -35,6 +49,8 @@ def date_patterns(tree: exp.Expression, ctx):
         lit = exp.Literal.string(joda)
         if isinstance(node, exp.TimeToStr):
             value = node.this.copy()
+            if type(value).__name__ in ("TimeStrToTime", "TsOrDsToTimestamp"):  # sqlglot's own "as timestamp" wrapper
+                value = value.this
             if not (isinstance(value, exp.Cast) and value.to.is_type(exp.DataType.Type.TIMESTAMP)):
                 value = exp.cast(value, "TIMESTAMP")
             new = exp.Anonymous(this="format_datetime", expressions=[value, lit])

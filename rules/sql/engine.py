@@ -53,7 +53,17 @@ def translate(text: str, session: Session | None = None, targets: Iterable[str] 
     command = session_command(text, session)
     if command is not None:
         kind, outcome_for = command
-        return StatementResult(kind, {t: outcome_for(t) for t in targets})
+        outcomes = {t: outcome_for(t) for t in targets}
+        for t, o in outcomes.items():  # a command kept as written is still checked by the target's validator
+            check = validators.get(t)
+            if o.parts and check is not None:
+                o.checked.append(getattr(check, "name", t))
+                reason = next((r for r in map(check, o.parts) if r), None)
+                if reason:
+                    o.findings.append(Finding(rule="validate", severity="error", message=f"{t} rejects the output: {reason}",
+                                              fix="translate this statement by hand, or report the construct"))
+                    o.status = "unsupported"
+        return StatementResult(kind, outcomes)
 
     explained = split_explain(text)
     modifiers: list[str] | None = None

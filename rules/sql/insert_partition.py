@@ -41,9 +41,7 @@ def insert_partition(tree: exp.Expression, ctx):
     query = tree.expression
     if static:
         if not isinstance(query, exp.Select) or query.find(exp.Star) is not None and len(query.expressions) == 1 and dynamic:
-            query = exp.select("*").from_(query.subquery("_src"))
-        elif not isinstance(query, exp.Select):
-            query = exp.select("*").from_(query.subquery("_src"))
+            query = exp.select("*").from_(_subquery(query))
         # static values sit before any dynamic columns, in the order of the table's partition keys
         n_dyn = len(dynamic)
         values = [exp.alias_(v.copy(), c.name) for c, v in static]
@@ -66,12 +64,19 @@ def insert_partition(tree: exp.Expression, ctx):
         src = tree.expression
         if isinstance(src, exp.Select):
             exprs = list(src.expressions)
+            if len(exprs) < len(names) or any(isinstance(e, exp.Star) for e in exprs[len(exprs) - len(names):]):
+                ctx.flag("insert_partition", "error", "dynamic partition values come from SELECT *: their column names are "
+                         "unknown here, so the partitions to replace cannot be named", fix="list the columns explicitly", node=tree)
+                return tree
             for i, n in enumerate(names):  # name the dynamic partition columns so the DELETE can read them
                 e = exprs[len(exprs) - len(names) + i]
                 if e.alias_or_name != n:
                     exprs[len(exprs) - len(names) + i] = exp.alias_(e.unalias().copy() if isinstance(e, exp.Alias) else e.copy(), n)
             src.set("expressions", exprs)
         sub = exp.select(*[exp.column(n) for n in names]).distinct().from_(src.copy().subquery("_src"))
+        ctes = tree.args.get("with_") or tree.args.get("with")
+        if ctes is not None:  # the query reads the statement's CTEs; so does the DELETE's copy of it
+            sub.set("with_" if "with_" in tree.args else "with", ctes.copy())
         lhs = exp.column(names[0]) if len(names) == 1 else exp.Tuple(expressions=[exp.column(n) for n in names])
         conds.append(exp.In(this=lhs, query=exp.Subquery(this=sub)))
     if conds:
@@ -82,6 +87,12 @@ def insert_partition(tree: exp.Expression, ctx):
              "readers after the job; on a Hive-connector table, insert_existing_partitions_behavior=OVERWRITE does it in one step",
              node=tree)
     return [delete, tree]
+
+
+def _subquery(query: exp.Expression) -> exp.Expression:
+    if isinstance(query, exp.Values):
+        return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier("_src")))
+    return query.subquery("_src")
 
 
 def _dynamic_overwrite(ins: exp.Expression) -> bool:

@@ -32,7 +32,7 @@ def lateral_view(tree: exp.Expression, ctx):
                 exprs = [exp.alias_(hive_json_value(doc, "$." + k.name), (cols[i].name if i < len(cols) else f"c{i}"))
                          for i, k in enumerate(keys)]
                 sub = exp.Subquery(this=exp.select(*exprs), alias=exp.TableAlias(this=name))
-                joins.append(exp.Join(this=exp.Lateral(this=sub.this, alias=sub.args["alias"]), kind="CROSS"))
+                joins.append(exp.Join(this=exp.Lateral(this=exp.Subquery(this=sub.this), alias=sub.args["alias"]), kind="CROSS"))
                 ctx.flag("lateral_view", "info", "json_tuple became JSON extractions in a lateral subquery", node=lat)
                 continue
             unnest = exp.Unnest(expressions=[lat.this.this.copy()], alias=exp.TableAlias(this=name, columns=[c.copy() for c in cols]))

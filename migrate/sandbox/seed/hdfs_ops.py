@@ -48,8 +48,9 @@ class SeedFs:
         from hdfs_native import Client, WriteOptions
 
         self.user = env.get("hdfs_user") or os.environ.get("USER") or "root"
-        self.rpc = _client_as(self.user, lambda: Client(f"hdfs://{env['namenode_rpc']}"))
         self.web = hdfs.InsecureClient(env["webhdfs_url"], user=self.user)
+        self.web.status("/")  # fails at once on a dead NameNode, where the RPC client retries for minutes
+        self.rpc = _client_as(self.user, lambda: Client(f"hdfs://{env['namenode_rpc']}"))
         self._opts = WriteOptions
         self.written: dict[str, int] = {}
 
