@@ -212,9 +212,12 @@ def bench_metastore(cfg, args) -> dict:
             n_p = sum(1 for b in db.partitions() for p in b if p.database == BENCH_DB)
         return len(tables), n_p
 
-    out["thrift_bulk"] = timed(bulk)
-    out["sql_direct"] = timed(sql)
-    out["thrift_table_by_table"] = timed(by_table)
+    # the metastore and PostgreSQL warm their caches on the first pass: best of `repeat` runs of each
+    for _ in range(args.repeat):
+        for name, fn in (("thrift_bulk", bulk), ("sql_direct", sql), ("thrift_table_by_table", by_table)):
+            t, res = timed(fn)
+            if name not in out or t < out[name][0]:
+                out[name] = (t, res)
     return out
 
 
@@ -226,6 +229,7 @@ def main() -> int:
     ap.add_argument("--partitions", type=int, default=100_000)
     ap.add_argument("--naive-per-dir", type=int, default=None, help="GETFILESTATUS at most N files per directory")
     ap.add_argument("--only", choices=["hdfs", "metastore"])
+    ap.add_argument("--repeat", type=int, default=2, help="runs of each metastore method (best kept)")
     ap.add_argument("--skip-naive", action="store_true", help="leave out the (slow) per-file baseline")
     args = ap.parse_args()
     cfg = config_mod.load(args.config)

@@ -190,7 +190,11 @@ class MetastoreDb:
 
 def values_from_name(name: str) -> list[str]:
     """dt=2024-01-01/country=fr -> ['2024-01-01', 'fr'] (Hive's own escaping, %XX, undone)."""
-    return [unquote(kv.split("=", 1)[1]) if "=" in kv else "" for kv in (name or "").split("/")]
+    out = []
+    for kv in (name or "").split("/"):
+        v = kv.partition("=")[2]
+        out.append(unquote(v) if "%" in v else v)
+    return out
 
 
 def _translate(exc: Exception, obj: str):

@@ -119,25 +119,28 @@ def _start_all(st: State, healthy: set[str]) -> None:
         return name in {s.name for s in active(st)} and name not in healthy
 
     t0 = time.monotonic()
+    # Start what has no dependency at once; the JVMs warm up while we wait on their dependencies.
     if need("postgres"):
         log.info("starting postgres")
         postgres.start(st)
+    if need("seaweedfs"):
+        log.info("starting SeaweedFS (S3 + Iceberg REST)")
+        seaweed.start(st)
     if need("namenode"):
         log.info("starting HDFS namenode")
         hdfs.start_namenode(st)
     if need("datanode"):
         log.info("starting HDFS datanode")
         hdfs.start_datanode(st)
-    if need("seaweedfs"):
-        log.info("starting SeaweedFS (S3 + Iceberg REST)")
-        seaweed.start(st)
+    started_once = st.dir / "hive" / "metastore.started"
     if need("metastore"):
         if st.postgres:
             _wait(st, "postgres")
             postgres.create_database(st)
             metastore.create_schema_if_needed(st, log)
-        _wait(st, "namenode")
-        _wait(st, "datanode")  # the metastore creates the default database's directory in HDFS
+        if not started_once.exists():  # its first start creates the default database's directory in HDFS
+            _wait(st, "namenode")
+            _wait(st, "datanode")
         log.info("starting Hive Metastore")
         metastore.start(st)
     _wait(st, "namenode")
@@ -146,10 +149,11 @@ def _start_all(st: State, healthy: set[str]) -> None:
     if not skeleton_done.exists():
         hdfs.create_skeleton(st)
         skeleton_done.write_text("ok\n")
-    _wait(st, "metastore")
-    if need("thriftserver"):
+    if need("thriftserver"):  # it retries the metastore while that one is still starting
         log.info("starting Spark Thrift Server (HiveServer2 protocol)")
         thriftserver.start(st)
+    _wait(st, "metastore")
+    started_once.write_text("ok\n")
     _wait(st, "seaweedfs")
     _wait(st, "thriftserver")
     log.info("sandbox healthy in %.0fs: %s", time.monotonic() - t0, st.dir)

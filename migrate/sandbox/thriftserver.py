@@ -25,6 +25,9 @@ def start(st: State) -> None:
         "spark.ui.enabled": "false",
         "spark.sql.catalogImplementation": "hive",
         "spark.hadoop.hive.metastore.uris": metastore.uri(st),
+        # started alongside the metastore: keep retrying while it comes up
+        "spark.hadoop.hive.metastore.connect.retries": "120",
+        "spark.hadoop.hive.metastore.client.connect.retry.delay": "1s",
         "spark.hadoop.fs.defaultFS": hdfs.core_site(st)["fs.defaultFS"],
         "spark.sql.warehouse.dir": metastore.warehouse(st),
         "spark.sql.shuffle.partitions": "4",

@@ -20,7 +20,8 @@ _DROP = re.compile(r"drop\s+(?:if\s+exists\s+)?(partition\s*\(.*?)(?:\s+(?:purge
 _SKIP = (
     (r"(partition\s*\(.*?\)\s*)?set\s+(serde|serdeproperties)\b", "SerDe settings have no meaning for Iceberg tables"),
     (r"(partition\s*\(.*?\)\s*)?set\s+location\b", "Iceberg tables cannot be relocated by ALTER; copy the data instead (okdp-migrate copy)"),
-    (r"(not\s+)?(clustered|skewed|sorted)\b|.*\bbuckets\b|not\s+stored\s+as\s+directories|set\s+skewed", "Hive bucketing/skew layout; Iceberg uses partition transforms"),
+    (r"(not\s+)?(clustered|skewed|sorted)\b|.*\bbuckets\b|not\s+stored\s+as\s+directories|(partition\s*\(.*?\)\s*)?set\s+skewed",
+     "Hive bucketing/skew layout; Iceberg uses partition transforms"),
     (r"touch\b|(un)?archive\b|(partition\s*\(.*?\)\s*)?concatenate\b|compact\b|enable\b|disable\b", "Hive storage maintenance with no Iceberg equivalent"),
     (r"add\s+constraint\b|drop\s+constraint\b", "informational constraint; the targets do not enforce it"),
     (r"(partition\s*\(.*?\)\s*)?set\s+tblproperties\b|unset\s+tblproperties\b", "Hive table properties have no Iceberg meaning"),

@@ -14,6 +14,13 @@ _DROPPED = (exp.RowFormatDelimitedProperty, exp.RowFormatSerdeProperty, exp.Serd
             exp.StorageHandlerProperty, exp.ExternalProperty)
 
 
+def _class_format(prop: exp.Expression) -> str:
+    """STORED AS INPUTFORMAT 'org...AvroContainerInputFormat' ...: the format its class names, else 'inputformat'."""
+    text = prop.sql("hive").lower()
+    found = [f for f in ("avro", "orc", "parquet") if f in text]
+    return found[0] if len(found) == 1 else "inputformat"
+
+
 def create_table(tree: exp.Expression, ctx):
     if not isinstance(tree, exp.Create) or (tree.args.get("kind") or "").upper() != "TABLE":
         return tree
@@ -36,7 +43,7 @@ def create_table(tree: exp.Expression, ctx):
         elif isinstance(p, exp.TemporaryProperty):
             temporary = True
         elif isinstance(p, exp.FileFormatProperty):
-            fmt = p.this.name.lower() if isinstance(p.this, (exp.Var, exp.Identifier, exp.Literal)) else "inputformat"
+            fmt = p.this.name.lower() if isinstance(p.this, (exp.Var, exp.Identifier, exp.Literal)) else _class_format(p)
         elif isinstance(p, exp.LocationProperty):
             location = p.this
         elif isinstance(p, exp.PartitionedByProperty):

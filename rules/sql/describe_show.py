@@ -25,11 +25,26 @@ _TRINO = (
 )
 
 
+_SPARK_DESC_PARTITION_COLUMN = re.compile(rf"(?:describe|desc)\s+(formatted\s+|extended\s+)?{_T}\s+partition\s*\(.*?\)\s+([\w.]+)\s*$",
+                                          re.I | re.S)
+_SPARK_SHOW_EXTENDED = re.compile(r"show\s+table\s+extended((?:\s+(?:in|from)\s+[\w`]+)?)\s+like\s+([\w*|]+)(\s+partition\s*\(.*\))?\s*$",
+                                  re.I | re.S)
+
+
 def describe_show(tree: exp.Expression, ctx):
     text = ctx.source.strip()
     if not re.match(r"(describe|desc|show)\b", text, re.I):
         return tree
     if ctx.target == "spark":
+        m = _SPARK_DESC_PARTITION_COLUMN.match(text)
+        if m:  # Spark describes a column of the table, not of one partition
+            ctx.flag("describe_show", "warning", "Spark cannot describe a column of one partition: the table's column is "
+                     "described instead (statistics are table-wide)", fix="read partition statistics from the Iceberg "
+                     "metadata tables if needed")
+            return f"DESCRIBE {(m[1] or '').strip().upper()} {m[2]} {m[3]}".replace("  ", " ")
+        m = _SPARK_SHOW_EXTENDED.match(text)
+        if m:  # Spark takes the pattern as a string
+            return f"SHOW TABLE EXTENDED{m[1] or ''} LIKE '{m[2]}'{m[3] or ''}"
         if isinstance(tree, exp.Command):
             ctx.flag("describe_show", "info", "Hive command passed to Spark as written")
             return text

@@ -126,6 +126,8 @@ def _for_target(tree: exp.Expression, kind: str, target: str, session: Session, 
             continue
         if isinstance(stmt, exp.Command) and parse_error is not None:
             return Outcome("error", "", [parse_error])
+        if isinstance(stmt, exp.Command) and any(f.severity == "error" for f in ctx.findings):
+            continue  # a rule already said why this statement has no translation
         if isinstance(stmt, exp.Command) and target == "spark" and validator is not None:
             ctx.flag("opaque", "info", f"'{_head(stmt)}' passed to Spark as written (Spark reads this Hive form)", node=stmt)
         elif isinstance(stmt, exp.Command):

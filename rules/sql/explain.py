@@ -13,7 +13,11 @@ def split_explain(text: str) -> tuple[str, str] | None:
     m = _EXPLAIN.match(text.strip())
     if not m or not m.group(2).strip():
         return None
-    return m.group(1).lower().split(), m.group(2)
+    modifiers, inner = m.group(1).lower().split(), m.group(2)
+    if modifiers and modifiers[-1] == "analyze" and re.match(r"table\b", inner, re.I):
+        modifiers.pop()  # `EXPLAIN ANALYZE ANALYZE TABLE t ...`: the last ANALYZE is the statement
+        inner = "analyze " + inner
+    return modifiers, inner
 
 
 def explain_prefix(target: str, modifiers: list[str]) -> str:

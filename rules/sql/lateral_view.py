@@ -14,10 +14,10 @@ def lateral_view(tree: exp.Expression, ctx):
         laterals = sel.args.get("laterals") or []
         if not laterals:
             continue
-        special = any(l.args.get("outer") or _is_json_tuple(l.this) for l in laterals)
+        special = any(l.args.get("outer") or _is_json_tuple(l.this) or isinstance(l.this, exp.Stack) for l in laterals)
         if not special:
             continue
-        if not all(isinstance(l.this, exp.Explode) or _is_json_tuple(l.this) for l in laterals):
+        if not all(isinstance(l.this, (exp.Explode, exp.Stack)) or _is_json_tuple(l.this) for l in laterals):
             ctx.flag("lateral_view", "warning", "LATERAL VIEW OUTER mixed with posexplode/inline: rows with empty arrays "
                      "may be dropped", fix="rewrite with LEFT JOIN UNNEST ... ON TRUE", node=sel)
             continue
@@ -35,6 +35,15 @@ def lateral_view(tree: exp.Expression, ctx):
                 joins.append(exp.Join(this=exp.Lateral(this=exp.Subquery(this=sub.this), alias=sub.args["alias"]), kind="CROSS"))
                 ctx.flag("lateral_view", "info", "json_tuple became JSON extractions in a lateral subquery", node=lat)
                 continue
+            if isinstance(lat.this, exp.Stack):
+                rows = _stack_rows(lat.this)
+                if rows is None:
+                    ctx.flag("lateral_view", "error", "stack() with a non-literal row count", fix="rewrite by hand", node=lat)
+                    return tree
+                unnest = exp.Unnest(expressions=[rows], alias=exp.TableAlias(this=name, columns=[c.copy() for c in cols]))
+                joins.append(exp.Join(this=unnest, side="LEFT", on=exp.true()) if lat.args.get("outer") else exp.Join(this=unnest, kind="CROSS"))
+                ctx.flag("lateral_view", "info", "stack() became UNNEST of an array of rows", node=lat)
+                continue
             unnest = exp.Unnest(expressions=[lat.this.this.copy()], alias=exp.TableAlias(this=name, columns=[c.copy() for c in cols]))
             if lat.args.get("outer"):
                 joins.append(exp.Join(this=unnest, side="LEFT", on=exp.true()))
@@ -49,3 +58,19 @@ def lateral_view(tree: exp.Expression, ctx):
 
 def _is_json_tuple(node) -> bool:
     return (isinstance(node, exp.Anonymous) and node.name.lower() == "json_tuple") or type(node).__name__ == "JSONTuple"
+
+
+def _stack_rows(stack: exp.Stack) -> exp.Expression | None:
+    """stack(n, v1, ..., vk): n rows of ceil(k/n) columns, the last row padded with NULL, as in Hive."""
+    n = stack.this
+    if not (isinstance(n, exp.Literal) and not n.is_string and n.name.isdigit() and int(n.name) > 0):
+        return None
+    values = list(stack.expressions)
+    rows_n = int(n.name)
+    width = -(-len(values) // rows_n)
+    rows = []
+    for r in range(rows_n):
+        cells = [v.copy() for v in values[r * width:(r + 1) * width]]
+        cells += [exp.Null() for _ in range(width - len(cells))]
+        rows.append(exp.Anonymous(this="ROW", expressions=cells))
+    return exp.Array(expressions=rows)

@@ -19,6 +19,16 @@ def interval_days(tree: exp.Expression, ctx):
             inner.set("expression", exp.Interval(this=exp.Literal.string(inner.expression.name), unit=exp.var(unit)))
             alias.replace(inner)
             ctx.flag("interval_days", "info", f"'{inner.expression.this.name} {alias.alias}' read as an interval", node=inner)
+    for iv in list(tree.find_all(exp.Interval)):  # INTERVAL (5) DAY / INTERVAL (x + 1) DAY: Hive's computed intervals
+        value = iv.this
+        if not isinstance(value, exp.Paren) or iv.args.get("unit") is None:
+            continue
+        if isinstance(value.this, exp.Literal) and not value.this.is_string:
+            iv.set("this", exp.Literal.string(value.this.name))
+        else:
+            one = exp.Interval(this=exp.Literal.string("1"), unit=iv.args["unit"].copy())
+            iv.replace(exp.Paren(this=exp.Mul(this=one, expression=value.copy())))
+            ctx.flag("interval_days", "info", "computed interval written as INTERVAL '1' <unit> * (value)", node=value)
     return tree
 
 
@@ -55,6 +65,8 @@ def collect_set(tree: exp.Expression, ctx):
         return tree
     for agg in list(tree.find_all(exp.ArrayUniqueAgg)):
         arg = agg.this
+        if isinstance(arg, exp.Distinct) and len(arg.expressions) == 1:  # collect_set(DISTINCT x) is collect_set(x)
+            arg = arg.expressions[0]
         if agg.parent and isinstance(agg.parent, exp.Window):
             ctx.flag("collect_set", "warning", "collect_set over a window: Trino's ARRAY_AGG(DISTINCT) keeps NULLs here",
                      fix="filter NULLs with FILTER (WHERE x IS NOT NULL)", node=agg)
