@@ -1,15 +1,22 @@
-"""Bench: `okdp-migrate copy` (verification on) vs `rclone copy` HDFS -> S3, plus the S3 ingest ceiling.
+"""Bench: `okdp-migrate copy` (verification on) vs `rclone copy` HDFS -> S3, and the S3 ingest ceiling.
 
-Same data, same run, same parallelism, against the shared sandbox's real HDFS and SeaweedFS:
+Same data, same run, same parallelism W, against the shared sandbox's real HDFS and SeaweedFS:
   - a bench dir in HDFS with thousands of small files and a few files of hundreds of MB (>= 2 GiB),
     created once and reused (and a local-disk copy of the same bytes for the ceiling runs);
-  - okdp-migrate copy PLAN --workers W          (HDFS RPC -> S3, CRC32C on every byte, S3-checked)
-  - rclone copy hd:DIR s3:BUCKET/... --transfers W --checkers W   (Debian rclone, env -u AWS_CA_BUNDLE)
-  - ingest ceiling: the same bytes from local disk to S3 with rclone and with okdp's engine; the faster is
-    the ceiling;
-and prints wall time, throughput, CPU seconds per GB and peak RSS (os.wait4 of each child), the
-throughput ratio okdp/rclone and okdp as a share of the ceiling.
+  - okdp:    okdp-migrate copy PLAN --workers W   (HDFS RPC -> S3, CRC32C on every byte, S3-checked, journal)
+  - rclone:  rclone copy hd:DIR s3:BUCKET/... --transfers W --checkers W   (Debian rclone, env -u AWS_CA_BUNDLE)
+  - ceiling: the same bytes from local disk to S3 by the fastest clients we can build, each with W files in
+    flight and up to 4 parts in flight per large file (rclone's default --s3-upload-concurrency):
+      ceil-crt     awscrt's native S3 client (C, no GIL, its own connection pool)
+      ceil-boto3   raw boto3 PUT / multipart, one tuned client (pool 64), no checksum, no journal
+      ceil-rclone  rclone copy from local disk
+    the ceiling is the best of them.
+Every contender runs --rounds times in rotated order (load noise on the shared machine shows up as spread);
+each run is a child process measured with os.wait4 (wall, CPU user+sys, peak RSS). Prints every run, the
+best run per contender, and the ratios okdp/rclone and okdp/ceiling (best vs best, and per round).
 Usage: python bench/copy.py [--small 4000] [--small-kib 256] [--big 3] [--big-mib 350] [--workers 4]
+                            [--rounds 2] [--only okdp,rclone,ceil-crt,...] [--okdp-args "--processes 2"]
+A smaller subset of the same files (e.g. --small 500 --big 1) is handy to measure one change quickly.
 """
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ import os
 import shutil
 import subprocess  # noqa: E402
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -84,7 +92,8 @@ def ensure_data(env, root: str, small: int, small_kib: int, big: int, big_mib: i
 
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(fetch, todo))
-    return [(st.path, st.length, st.modification_time) for st in c.list_status(root, True) if not st.isdir]
+    return [(st.path, st.length, st.modification_time) for st in c.list_status(root, True)
+            if not st.isdir and st.path[len(root) + 1:] in want]
 
 
 def write_plan(files, src_root: str, target: str, path: Path) -> Path:
@@ -122,17 +131,6 @@ def rclone_env(env) -> dict:
     return e
 
 
-LOCAL_ENGINE = """
-import json, sys
-from okdp_migrate import config as C
-from okdp_migrate.copy.run import run_copy, CopyOptions
-from okdp_migrate.copy.source import LocalSource
-from okdp_migrate.jsonutil import dumps
-cfg = C.load(sys.argv[1])
-s = run_copy(sys.argv[2], cfg, CopyOptions(workers=int(sys.argv[3]), journal_dir=sys.argv[4], commit_tables=False),
-             source_factory=lambda c: LocalSource())
-print(dumps(s))
-"""
 
 
 def delete_prefix(client, bucket: str, prefix: str) -> None:
@@ -143,88 +141,210 @@ def delete_prefix(client, bucket: str, prefix: str) -> None:
         client.delete_objects(Bucket=bucket, Delete={"Objects": keys[i:i + 1000], "Quiet": True})
 
 
+
+# -- ceiling clients (run as children of this script: `--child crt|boto3`) -------------------------------------
+def local_jobs(local: str, names: list[str]) -> list[tuple[str, str, int]]:
+    return [(os.path.join(local, n), n, os.path.getsize(os.path.join(local, n))) for n in names]
+
+
+def child_crt(cfg: dict, bucket: str, prefix: str, jobs, workers: int) -> None:
+    """awscrt's S3 client: native event loop, splits large files into parts itself."""
+    from awscrt import auth, http, io, s3 as crt
+
+    host = cfg["s3_endpoint"].split("//", 1)[1]
+    elg = io.EventLoopGroup(2)
+    boot = io.ClientBootstrap(elg, io.DefaultHostResolver(elg))
+    creds = auth.AwsCredentialsProvider.new_static(cfg["s3_access_key"], cfg["s3_secret_key"])
+    client = crt.S3Client(bootstrap=boot, region="us-east-1", tls_mode=crt.S3RequestTlsMode.DISABLED,
+                          signing_config=crt.create_default_s3_signing_config(region="us-east-1",
+                                                                              credential_provider=creds),
+                          part_size=16 * MiB, throughput_target_gbps=10.0, memory_limit=1 << 30)
+    gate = threading.Semaphore(workers)  # W files in flight, like the other contenders
+    futures, status = [], {}
+
+    for path, rel, size in jobs:
+        gate.acquire()
+        hdrs = http.HttpHeaders([("Host", host), ("Content-Length", str(size)),
+                                 ("Content-Type", "application/octet-stream")])
+        req = http.HttpRequest("PUT", f"/{bucket}/{prefix}/{rel}", hdrs)
+
+        def on_headers(status_code, headers, _rel=rel, **kw):
+            status[_rel] = status_code
+
+        r = client.make_request(type=crt.S3RequestType.PUT_OBJECT, request=req, send_filepath=path,
+                                on_headers=on_headers)
+        r.finished_future.add_done_callback(lambda f: gate.release())
+        futures.append(r.finished_future)
+    for f in futures:
+        f.result()
+    bad = [k for k, v in status.items() if v != 200]
+    assert len(status) == len(jobs) and not bad, f"crt: {len(bad)} failed"
+
+
+def child_boto3(cfg: dict, bucket: str, prefix: str, jobs, workers: int) -> None:
+    """Raw boto3: one client, pool 64, W file threads, 4 parts in flight per large file, no checksums."""
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client("s3", endpoint_url=cfg["s3_endpoint"], region_name="us-east-1",
+                          aws_access_key_id=cfg["s3_access_key"], aws_secret_access_key=cfg["s3_secret_key"],
+                          config=Config(s3={"addressing_style": "path"}, max_pool_connections=64,
+                                        request_checksum_calculation="when_required"))
+    parts_pool = ThreadPoolExecutor(workers * 4)
+    psize = 16 * MiB
+
+    def one(job):
+        path, rel, size = job
+        key = f"{prefix}/{rel}"
+        if size < psize:
+            with open(path, "rb") as f:
+                client.put_object(Bucket=bucket, Key=key, Body=f.read())
+            return
+        up = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+
+        def part(n):
+            with open(path, "rb") as f:
+                f.seek((n - 1) * psize)
+                data = f.read(psize)
+            return {"PartNumber": n, "ETag": client.upload_part(Bucket=bucket, Key=key, UploadId=up, PartNumber=n,
+                                                                Body=data)["ETag"]}
+
+        nparts = (size + psize - 1) // psize
+        window = threading.Semaphore(4)
+
+        def gated(n):
+            try:
+                return part(n)
+            finally:
+                window.release()
+
+        futs = []
+        for n in range(1, nparts + 1):
+            window.acquire()
+            futs.append(parts_pool.submit(gated, n))
+        client.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=up,
+                                         MultipartUpload={"Parts": [f.result() for f in futs]})
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, jobs))
+
+
+def child_main(argv: list[str]) -> int:
+    kind, cfg_path, bucket, prefix, local, names_path, workers = argv
+    cfg = json.loads(Path(cfg_path).read_text())
+    jobs = local_jobs(local, Path(names_path).read_text().split("\n"))
+    {"crt": child_crt, "boto3": child_boto3}[kind](cfg, bucket, prefix, jobs, int(workers))
+    return 0
+
+
+# -- the bench ---------------------------------------------------------------------------------------------------
+CONTENDERS = ["okdp", "rclone", "ceil-crt", "ceil-boto3", "ceil-rclone"]
+
+
 def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        return child_main(sys.argv[2:])
     ap = argparse.ArgumentParser()
     ap.add_argument("--small", type=int, default=4000)
     ap.add_argument("--small-kib", type=int, default=256)
     ap.add_argument("--big", type=int, default=3)
     ap.add_argument("--big-mib", type=int, default=350)
     ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--only", default=",".join(CONTENDERS), help="comma-separated contenders")
+    ap.add_argument("--okdp-args", default="", help="extra flags for okdp-migrate copy")
     ap.add_argument("--root", default="/bench/copy/data")
     ap.add_argument("--local", default="/tmp/okdp-bench-copy/local")
-    ap.add_argument("--keep", action="store_true", help="keep the copied objects in S3")
     a = ap.parse_args()
-    if not shutil.which("rclone"):
+    only = [c for c in a.only.split(",") if c]
+    if any(c.endswith("rclone") for c in only) and not shutil.which("rclone"):
         print("rclone is not installed (apt-get install rclone)", file=sys.stderr)
         return 7
     env = sandbox_env()
     bucket = env.get("s3_bucket") or "okdp-lake"
     local = Path(a.local)
     files = ensure_data(env, a.root, a.small, a.small_kib, a.big, a.big_mib, local)
+    names = [p[len(a.root) + 1:] for p, _, _ in files]
     total = sum(s for _, s, _ in files)
     gb = total / 1e9
     work = Path(tempfile.mkdtemp(prefix="okdp-bench-copy-"))
     cfg = work / "cfg.json"
     cfg.write_text(json.dumps({k: env[k] for k in ("namenode_rpc", "webhdfs_url", "hdfs_user", "s3_endpoint",
                                                    "s3_access_key", "s3_secret_key")}))
-    stamp = time.strftime("%H%M%S")
+    (work / "names.txt").write_text("\n".join(names))
+    # rclone copies a directory: give it exactly the selected files
+    (work / "files-from.txt").write_text("\n".join(names))
     from okdp_migrate.connectors import s3
 
     client = s3.make_client({"endpoint": env["s3_endpoint"], "access_key": env["s3_access_key"],
                              "secret_key": env["s3_secret_key"]})
     print(f"data: {len(files)} files, {total / 2**30:.2f} GiB ({a.small} x {a.small_kib} KiB + {a.big} x "
-          f"{a.big_mib} MiB); workers/transfers = {a.workers}; S3 {env['s3_endpoint']}", flush=True)
-    results = {}
-    prefixes = []
+          f"{a.big_mib} MiB); parallelism W={a.workers}; rounds {a.rounds}; S3 {env['s3_endpoint']}; "
+          f"load average at start {os.getloadavg()[0]:.1f}", flush=True)
 
-    # 1. okdp-migrate copy, HDFS -> S3 (verification on: CRC32C of every byte, checked by S3 and HEAD)
-    p = f"bench/okdp-{stamp}"
-    prefixes.append(p)
-    plan = write_plan(files, a.root, f"s3://{bucket}/{p}", work / "plan.yaml")
-    r = measure([sys.executable, "-c", "from okdp_migrate.cli import main; main()", "--config", str(cfg), "--json",
-                 "-q", "copy", str(plan), "--workers", str(a.workers), "--no-commit"])
-    s = json.loads(r["stdout"]) if r["rc"] == 0 else {}
-    assert r["rc"] == 0 and s["files_verified"] == len(files), r["stderr"]
-    results["okdp-migrate copy HDFS->S3 (verified)"] = r
+    def run(name: str, rnd: int) -> dict:
+        p = f"bench/{name}-{time.strftime('%H%M%S')}-{rnd}"
+        w = str(a.workers)
+        rcl = ["--transfers", w, "--checkers", w, "--files-from-raw", str(work / "files-from.txt")]
+        if name == "okdp":
+            plan = write_plan(files, a.root, f"s3://{bucket}/{p}", work / f"plan-{rnd}.yaml")
+            r = measure([sys.executable, "-c", "from okdp_migrate.cli import main; main()", "--config", str(cfg),
+                         "--json", "-q", "copy", str(plan), "--workers", w, "--no-commit", *a.okdp_args.split()])
+            s = json.loads(r["stdout"]) if r["rc"] == 0 else {}
+            assert r["rc"] == 0 and s["files_verified"] == len(files), r["stderr"]
+        elif name == "rclone":
+            r = measure(["rclone", "copy", f"hd:{a.root}", f"s3:{bucket}/{p}", *rcl], env=rclone_env(env))
+        elif name == "ceil-rclone":
+            r = measure(["rclone", "copy", str(local), f"s3:{bucket}/{p}", *rcl], env=rclone_env(env))
+        else:
+            r = measure([sys.executable, os.path.realpath(__file__), "--child", name[5:], str(cfg), bucket, p,
+                         str(local), str(work / "names.txt"), w])
+        assert r["rc"] == 0, f"{name}: {r['stderr']}"
+        n, size = count_objects(client, bucket, p + "/")
+        assert (n, size) == (len(files), total), f"{name}: {n} objects / {size} bytes in S3"
+        delete_prefix(client, bucket, p + "/")
+        r["load"] = os.getloadavg()[0]
+        return r
 
-    # 2. rclone copy, HDFS -> S3 (size/mtime only: rclone's hdfs backend has no hashes)
-    p = f"bench/rclone-{stamp}"
-    prefixes.append(p)
-    r = measure(["rclone", "copy", f"hd:{a.root}", f"s3:{bucket}/{p}", "--transfers", str(a.workers),
-                 "--checkers", str(a.workers)], env=rclone_env(env))
-    assert r["rc"] == 0, r["stderr"]
-    results["rclone copy HDFS->S3"] = r
-
-    # 3. ingest ceiling: the same bytes from local disk
-    p = f"bench/ceiling-rclone-{stamp}"
-    prefixes.append(p)
-    r = measure(["rclone", "copy", str(local), f"s3:{bucket}/{p}", "--transfers", str(a.workers),
-                 "--checkers", str(a.workers)], env=rclone_env(env))
-    assert r["rc"] == 0, r["stderr"]
-    results["ceiling: rclone local->S3"] = r
-    p = f"bench/ceiling-okdp-{stamp}"
-    prefixes.append(p)
-    local_files = [(str(local / f[0][len(a.root) + 1:]), f[1], f[2]) for f in files]
-    lplan = write_plan(local_files, str(local), f"s3://{bucket}/{p}", work / "lplan.yaml")
-    r = measure([sys.executable, "-c", LOCAL_ENGINE, str(cfg), str(lplan), str(a.workers), str(work / "lj")])
-    assert r["rc"] == 0 and json.loads(r["stdout"])["files_verified"] == len(files), r["stderr"]
-    results["ceiling: okdp engine local->S3"] = r
-
-    print(f"{'run':42} {'wall s':>8} {'MB/s':>8} {'CPU s/GB':>9} {'peak RSS MB':>12}")
-    for name, r in results.items():
-        print(f"{name:42} {r['wall']:8.1f} {total / r['wall'] / 1e6:8.1f} {r['cpu'] / gb:9.2f} {r['rss_mb']:12.0f}")
-    okdp, rcl = results["okdp-migrate copy HDFS->S3 (verified)"], results["rclone copy HDFS->S3"]
-    ceiling = min(results["ceiling: rclone local->S3"]["wall"], results["ceiling: okdp engine local->S3"]["wall"])
-    print(f"throughput ratio okdp/rclone (HDFS->S3): {rcl['wall'] / okdp['wall']:.2f}x")
-    print(f"okdp copy as a share of the S3 ingest ceiling ({total / ceiling / 1e6:.1f} MB/s): "
-          f"{ceiling / okdp['wall'] * 100:.0f}%")
-    print(f"CPU s/GB okdp {okdp['cpu'] / gb:.2f} vs rclone {rcl['cpu'] / gb:.2f}; "
-          f"peak RSS okdp {okdp['rss_mb']:.0f} MB vs rclone {rcl['rss_mb']:.0f} MB")
-    if not a.keep:
-        for p in prefixes:
-            delete_prefix(client, bucket, p + "/")
+    runs: dict[str, list[dict]] = {c: [] for c in only}
+    print(f"{'round':>5} {'contender':12} {'wall s':>7} {'MB/s':>7} {'CPU s/GB':>9} {'RSS MB':>7} {'load1':>6}")
+    for rnd in range(a.rounds):
+        order = only[rnd % len(only):] + only[:rnd % len(only)] if rnd % 2 == 0 else list(reversed(only))
+        for name in order:
+            r = run(name, rnd)
+            runs[name].append(r)
+            print(f"{rnd + 1:>5} {name:12} {r['wall']:7.1f} {total / r['wall'] / 1e6:7.1f} {r['cpu'] / gb:9.2f} "
+                  f"{r['rss_mb']:7.0f} {r['load']:6.1f}", flush=True)
     shutil.rmtree(work, ignore_errors=True)
+
+    best = {c: min(rs, key=lambda r: r["wall"]) for c, rs in runs.items()}
+    print(f"\nbest of {a.rounds} per contender")
+    print(f"{'contender':12} {'wall s':>7} {'MB/s':>7} {'CPU s/GB':>9} {'peak RSS MB':>12} {'spread %':>9}")
+    for c, r in best.items():
+        walls = [x["wall"] for x in runs[c]]
+        print(f"{c:12} {r['wall']:7.1f} {total / r['wall'] / 1e6:7.1f} {r['cpu'] / gb:9.2f} "
+              f"{max(x['rss_mb'] for x in runs[c]):12.0f} {(max(walls) / min(walls) - 1) * 100:9.0f}")
+    ceilings = [c for c in best if c.startswith("ceil-")]
+    if "okdp" in best and "rclone" in best:
+        per_round = [f"{rc['wall'] / ok['wall']:.2f}" for ok, rc in zip(runs["okdp"], runs["rclone"])]
+        print(f"throughput okdp/rclone (best vs best): {best['rclone']['wall'] / best['okdp']['wall']:.2f}x "
+              f"(per round: {', '.join(per_round)}; target >= 1.5x)")
+    if "okdp" in best and ceilings:
+        top = min(ceilings, key=lambda c: best[c]["wall"])
+        print(f"S3 ingest ceiling: {top} {total / best[top]['wall'] / 1e6:.1f} MB/s; okdp = "
+              f"{best[top]['wall'] / best['okdp']['wall'] * 100:.0f}% of it (target >= 90%)")
+    if "okdp" in best:
+        print(f"okdp peak RSS {max(x['rss_mb'] for x in runs['okdp']):.0f} MB (limit 300 MB)")
     return 0
+
+
+def count_objects(client, bucket: str, prefix: str) -> tuple[int, int]:
+    n = size = 0
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for o in page.get("Contents", []):
+            n += 1
+            size += o["Size"]
+    return n, size
 
 
 if __name__ == "__main__":

@@ -77,3 +77,45 @@ def test_fail_on_sets_exit_code_after_writing_reports(tmp_path, scripts):
 
 def test_no_input_is_bad_input(tmp_path):
     assert main(["rewrite", "--out", str(tmp_path / "o"), "--no-validate"]) == ExitCode.BAD_INPUT
+
+
+def _inventory(root, view_text):
+    """A scan inventory as `okdp-migrate scan` writes it: metastore_tables.json + inventory.json."""
+    from okdp_migrate.inventory import TABLES, write_json, write_manifest
+    from okdp_migrate.model import Column, HiveTable
+
+    root.mkdir()
+    tables = [
+        HiveTable(database="sales", name="orders", table_type="MANAGED_TABLE",
+                  columns=[Column("tags", "array<string>"), Column("amount", "decimal(10,2)"), Column("qty", "int")]),
+        HiveTable(database="sales", name="v_orders", table_type="VIRTUAL_VIEW", view_original_text=view_text),
+    ]
+    write_json(root / TABLES, tables)
+    write_manifest(root, sources={"metastore": {"status": "ok"}}, summary={"tables": len(tables)})
+    return root
+
+
+def test_from_scan_translates_views_with_column_types(tmp_path):
+    view = "SELECT tags[qty] AS tag, amount / qty AS unit FROM orders"
+    inv = _inventory(tmp_path / "inv", view)
+    out = tmp_path / "out"
+    assert main(["rewrite", "--from-scan", str(inv), "--out", str(out), "--no-validate"]) == ExitCode.OK
+    doc = json.loads((out / "report.json").read_text())
+    assert doc["summary"]["typed"] is True
+    (stmt,) = [s for s in doc["statements"] if s["file"] == "scan:sales.v_orders"]
+    assert stmt["kind"] == "create_view" and stmt["source"] == view
+    trino = stmt["targets"]["trino"]
+    # the array type comes from the metastore: the 0-based variable index is shifted, not flagged
+    assert "ELEMENT_AT(tags, qty + 1)" in trino["sql"] and trino["sql"].startswith("CREATE VIEW sales.v_orders AS")
+    assert trino["status"] == "translated", trino["findings"]
+    assert "GET(tags, qty)" in stmt["targets"]["spark"]["sql"]
+
+
+def test_same_view_without_types_is_flagged_for_review(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "v.sql").write_text("USE sales;\nCREATE VIEW v_orders AS SELECT tags[qty] AS tag FROM orders;\n")
+    code, out = _run(tmp_path)
+    doc = json.loads((out / "report.json").read_text())
+    trino = doc["statements"][1]["targets"]["trino"]
+    assert trino["status"] == "review" and "array_index" in {f["rule"] for f in trino["findings"]}

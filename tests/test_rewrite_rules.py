@@ -24,6 +24,8 @@ def test_every_rule_has_a_fixture_file():
 @pytest.mark.parametrize("rule,index,case", CASES, ids=[f"{r}-{i}" for r, i, _ in CASES])
 def test_rule_fixture(rule, index, case):
     session = Session(temp_functions=dict(case.get("temp_functions", {})))
+    for earlier in case.get("before", []):  # statements earlier in the same script (macros, USE, ...)
+        translate(earlier, session)
     result = translate(case["sql"], session)
     for target in ("trino", "spark"):
         got = result.targets[target]

@@ -44,6 +44,9 @@ CASES = [
     ("SELECT id, CAST(s AS INT) FROM t ORDER BY id", [(1, None), (2, None)]),
     ("SELECT sort_array(collect_set(v)) FROM t", [(["x"],)]),
     ("SELECT struct(id, s).col1 FROM t ORDER BY id", [(1,), (2,)]),
+    # exact percentiles over 1, 2, 3, 4 (NULL ignored): pos = 0.5 * 3 = 1.5; continuous 2.5, Hive's discrete v[ceil(1.5)]
+    ("SELECT percentile(x, 0.5), percentile_disc(x, 0.5), percentile_disc(0.5) WITHIN GROUP (ORDER BY x), "
+     "percentile(x, array(0.0, 1.0)) FROM (SELECT explode(array(1, 2, 3, 4, NULL)) AS x) s", [(2.5, 3.0, 3.0, [1.0, 4.0])]),
 ]
 
 

@@ -1,23 +1,31 @@
-"""Hive percentile(x, p) is exact (linear interpolation between the two nearest ranks); Trino only has
-approx_percentile, which sqlglot writes silently. The exact value is computed from the sorted values:
-pos = p * (n - 1); result = v[floor(pos)] + (pos - floor(pos)) * (v[ceil(pos)] - v[floor(pos)]), NULL for no rows.
-An array of percentiles gives an array, as in Hive. Spark has the same exact percentile()."""
+"""Exact percentiles (percentile, percentile_cont, percentile_disc, also WITHIN GROUP): sqlglot writes them
+as approx_percentile / percentile_approx, silently approximate. Hive computes, over the sorted non-NULL
+values v[0..n-1] and pos = p * (n - 1):
+  percentile / percentile_cont: v[floor(pos)] + (pos - floor(pos)) * (v[ceil(pos)] - v[floor(pos)]);
+  percentile_disc: v[ceil(pos)] (Hive's own rule, not the SQL standard's that Spark follows);
+as DOUBLE, NULL for no rows; an array of p gives an array. Trino gets that formula over the sorted array;
+Spark gets its own exact percentile() for the continuous case and the formula for the discrete one."""
 from __future__ import annotations
 
 from sqlglot import exp, parse_one
 
-_AT = "CAST(ELEMENT_AT(a, CAST({f}(P * (CARDINALITY(a) - 1)) AS BIGINT) + 1) AS DOUBLE)"
-_ONE = (f"IF(CARDINALITY(a) = 0, NULL, {_AT.format(f='FLOOR')} + (P * (CARDINALITY(a) - 1) - FLOOR(P * (CARDINALITY(a) - 1)))"
-        f" * ({_AT.format(f='CEILING')} - {_AT.format(f='FLOOR')}))")
-_SORTED = "ARRAY_SORT(FILTER(ARRAY_AGG(okdp_x), e -> e IS NOT NULL))"
+# a: the sorted non-NULL values; P: the fraction
+_TRINO_AT = "CAST(ELEMENT_AT(a, CAST({f}(P * (CARDINALITY(a) - 1)) AS BIGINT) + 1) AS DOUBLE)"
+_TRINO = {
+    "cont": (f"IF(CARDINALITY(a) = 0, NULL, {_TRINO_AT.format(f='FLOOR')} + (P * (CARDINALITY(a) - 1) - "
+             f"FLOOR(P * (CARDINALITY(a) - 1))) * ({_TRINO_AT.format(f='CEILING')} - {_TRINO_AT.format(f='FLOOR')}))"),
+    "disc": f"IF(CARDINALITY(a) = 0, NULL, {_TRINO_AT.format(f='CEILING')})",
+}
+_SPARK_DISC = "IF(SIZE(a) = 0, NULL, CAST(ELEMENT_AT(a, CAST(CEIL(P * (SIZE(a) - 1)) AS INT) + 1) AS DOUBLE))"
+_SORTED = {"trino": "ARRAY_SORT(FILTER(ARRAY_AGG(okdp_x), e -> e IS NOT NULL))", "spark": "SORT_ARRAY(COLLECT_LIST(okdp_x))"}
+_ARRAY = {"trino": "ARRAY[{}]", "spark": "ARRAY({})"}
 
 
-def _exact(value: exp.Expression, p: exp.Expression) -> exp.Expression:
-    if isinstance(p, exp.Array):
-        body = f"TRANSFORM(okdp_ps, P -> {_ONE})"
-    else:
-        body = _ONE.replace("P", "okdp_p")
-    tree = parse_one(f"ELEMENT_AT(TRANSFORM(ARRAY[{_SORTED}], a -> {body}), 1)", read="trino")
+def _formula(target: str, kind: str, value: exp.Expression, p: exp.Expression) -> exp.Expression:
+    one = _TRINO[kind] if target == "trino" else _SPARK_DISC
+    body = f"TRANSFORM(okdp_ps, P -> {one})" if isinstance(p, exp.Array) else one.replace("P", "okdp_p")
+    sql = f"ELEMENT_AT(TRANSFORM({_ARRAY[target].format(_SORTED[target])}, a -> {body}), 1)"
+    tree = parse_one(sql, read=target)
     for col in list(tree.find_all(exp.Column)):
         if col.name == "okdp_x":
             col.replace(value.copy())
@@ -26,18 +34,39 @@ def _exact(value: exp.Expression, p: exp.Expression) -> exp.Expression:
     return tree
 
 
+def _literal_fraction(p: exp.Expression | None) -> bool:
+    if isinstance(p, exp.Literal):
+        return not p.is_string
+    return isinstance(p, exp.Array) and all(isinstance(e, exp.Literal) and not e.is_string for e in p.expressions)
+
+
+def _calls(tree: exp.Expression):
+    """(node to replace, 'cont'|'disc', value, fraction, descending) for each exact percentile call."""
+    for node in list(tree.walk()):
+        if type(node) is exp.Quantile:
+            yield node, "cont", node.this, node.args.get("quantile"), False
+        elif isinstance(node, (exp.PercentileCont, exp.PercentileDisc)) and node.args.get("expression") is not None:
+            yield node, "cont" if isinstance(node, exp.PercentileCont) else "disc", node.this, node.expression, False
+        elif isinstance(node, exp.WithinGroup) and isinstance(node.this, (exp.PercentileCont, exp.PercentileDisc)):
+            order = node.expression.expressions if isinstance(node.expression, exp.Order) else []
+            if len(order) == 1:
+                key = order[0]
+                value = key.this if isinstance(key, exp.Ordered) else key
+                desc = bool(isinstance(key, exp.Ordered) and key.args.get("desc"))
+                yield node, "cont" if isinstance(node.this, exp.PercentileCont) else "disc", value, node.this.this, desc
+
+
 def percentile(tree: exp.Expression, ctx):
-    if ctx.target != "trino":
-        return tree
-    for node in list(tree.find_all(exp.Quantile)):
-        p = node.args.get("quantile")
-        if isinstance(node.parent, exp.Window) or p is None:
+    for node, kind, value, p, desc in list(_calls(tree)):
+        name = "percentile" if type(node) is exp.Quantile else f"percentile_{kind}"
+        if desc or not _literal_fraction(p) or isinstance(node.parent, exp.Window):
+            ctx.flag("percentile", "error", f"{name}: only ascending order, literal fractions and no OVER clause are "
+                     "translated exactly; the target would approximate it", fix="rewrite by hand", node=node)
             continue
-        literal = isinstance(p, exp.Literal) and not p.is_string
-        if not literal and not (isinstance(p, exp.Array) and all(isinstance(e, exp.Literal) for e in p.expressions)):
-            continue
-        new = _exact(node.this, p)
+        if ctx.target == "spark" and kind == "cont":
+            new = exp.Anonymous(this="percentile", expressions=[value.copy(), p.copy()])
+        else:
+            new = _formula(ctx.target, kind, value, p)
         node.replace(new)
-        ctx.flag("percentile", "info", "percentile() kept exact (sorted values, linear interpolation), not approx_percentile",
-                 node=new)
+        ctx.flag("percentile", "info", f"{name} kept exact, as in Hive (not approx_percentile)", node=new)
     return tree
