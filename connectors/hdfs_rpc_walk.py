@@ -18,14 +18,14 @@ from .hdfs_listing import Columns, entries, octal
 class HdfsRpcWalker:
     def __init__(self, namenode: str, *, user: str | None = None, config_dir: str | None = None,
                  kerberos_principal: str | None = None, kerberos_keytab: str | None = None,
-                 batch_size: int = 10000):
+                 batch_size: int = 10000, max_concurrency: int = 4):
         if not namenode:
             raise BadInputError("no NameNode RPC address configured", obj="hdfs.namenode_rpc",
                                 fix="set hdfs.namenode_rpc (host:8020 or a nameservice) or pass --no-hdfs")
         self.url = namenode if "://" in namenode else f"hdfs://{namenode}"
         self.user, self.config_dir = user, config_dir
         self.kerberos_principal, self.kerberos_keytab = kerberos_principal, kerberos_keytab
-        self.batch_size = batch_size
+        self.batch_size, self.max_concurrency = batch_size, max_concurrency
         self._client = None
 
     def client(self):
@@ -45,26 +45,67 @@ class HdfsRpcWalker:
         return self._client
 
     def batches(self, root: str = "/"):
-        """Arrow RecordBatches (HdfsEntry columns) for root and everything below it (root included)."""
+        """Arrow RecordBatches (HdfsEntry columns) for root and everything below it (root included).
+
+        With max_concurrency > 1 directories are listed by a pool of threads, one getListing walk per
+        directory (hdfs-native releases the GIL on the wire): on directory-heavy trees such as a warehouse
+        of partitions this is ~2x the single recursive listing. With 1, hdfs-native's own recursive listing."""
         root = "/" + root.strip("/")
         client = self.client()
         try:
             st = client.get_file_info(root)
         except Exception as exc:
             raise _translate(exc, root) from None
-        statuses = [st]
-        yield _batch(statuses, [root])
+        yield _batch([st], [root])
         if not st.isdir:
             return
+        if self.max_concurrency <= 1:
+            yield from self._sequential(root)
+        else:
+            yield from self._parallel(root)
+
+    def _sequential(self, root: str):
         statuses = []
         try:
-            for st in client.list_status(root, True):
+            for st in self._client.list_status(root, True):
                 statuses.append(st)
                 if len(statuses) >= self.batch_size:
                     yield _batch(statuses)
                     statuses = []
         except Exception as exc:
             raise _translate(exc, root) from None
+        if statuses:
+            yield _batch(statuses)
+
+    def _parallel(self, root: str):
+        import queue
+        from concurrent.futures import ThreadPoolExecutor
+
+        client = self._client
+
+        def list_one(d: str) -> list:
+            try:
+                return list(client.list_status(d, False))
+            except Exception as exc:
+                raise _translate(exc, d) from None
+
+        # finished listings arrive on a queue (concurrent.futures.wait is O(pending) per call)
+        done: queue.SimpleQueue = queue.SimpleQueue()
+        statuses: list = []
+        with ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="rpc-walk") as pool:
+            pool.submit(list_one, root).add_done_callback(done.put)
+            outstanding = 1
+            while outstanding:
+                children = done.get().result()
+                outstanding -= 1
+                statuses += children
+                for c in children:
+                    if c.isdir:
+                        pool.submit(list_one, c.path).add_done_callback(done.put)
+                        outstanding += 1
+                if len(statuses) >= self.batch_size:
+                    yield _batch(statuses)
+                    statuses = []
         if statuses:
             yield _batch(statuses)
 

@@ -79,24 +79,29 @@ def translate(exc: BaseException, obj: str) -> OkdpError:
         err = exc.response.get("Error", {})
         code = str(err.get("Code", ""))
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        msg = err.get("Message") or code
-        if code in AUTH_CODES or status == 403:
-            return AuthError(f"S3 refused the request: {code}", obj=obj,
-                             fix="check s3.access_key / s3.secret_key and the bucket policy")
-        if code == "BadDigest" or code == "InvalidDigest" or "checksum" in code.lower():
-            return ChecksumMismatch(f"S3 rejected the bytes against their CRC32C ({code})", obj=obj,
-                                    fix="the data changed in flight; rerun to retry this file")
-        if code in QUOTA_CODES or status == 507:
-            return QuotaExceeded(f"S3 storage is full: {code}", obj=obj,
-                                 fix="raise the bucket quota or free space, then rerun")
-        if code == "NoSuchUpload":
-            return NoSuchUpload("the multipart upload is gone", obj=obj, fix="rerun: the file is restarted")
-        if code == "NoSuchBucket":
-            return BadInputError("bucket does not exist", obj=obj, fix="create the bucket or fix dst_bucket in the plan")
-        if code in TRANSIENT_CODES or (status and status >= 500):
-            return TransientS3Error(f"S3 server error {code}: {msg}", obj=obj, fix="rerun to resume")
-        return BadInputError(f"S3 error {code}: {msg}", obj=obj, fix="see the S3 server's logs")
-    return TransientS3Error(f"S3 call failed ({type(exc).__name__}: {exc})", obj=obj, fix="rerun to resume")
+        return _from_code(code, status, err.get("Message") or code, obj)
+    return _crt_translate(exc, obj) or TransientS3Error(f"S3 call failed ({type(exc).__name__}: {exc})", obj=obj,
+                                                        fix="rerun to resume")
+
+
+def _from_code(code: str, status: int | None, msg: str, obj: str) -> OkdpError:
+    """An S3 error answer (code, HTTP status) -> OkdpError."""
+    if code in AUTH_CODES or status == 403:
+        return AuthError(f"S3 refused the request: {code}", obj=obj,
+                         fix="check s3.access_key / s3.secret_key and the bucket policy")
+    if code == "BadDigest" or code == "InvalidDigest" or "checksum" in code.lower():
+        return ChecksumMismatch(f"S3 rejected the bytes against their CRC32C ({code})", obj=obj,
+                                fix="the data changed in flight; rerun to retry this file")
+    if code in QUOTA_CODES or status == 507:
+        return QuotaExceeded(f"S3 storage is full: {code}", obj=obj,
+                             fix="raise the bucket quota or free space, then rerun")
+    if code == "NoSuchUpload":
+        return NoSuchUpload("the multipart upload is gone", obj=obj, fix="rerun: the file is restarted")
+    if code == "NoSuchBucket":
+        return BadInputError("bucket does not exist", obj=obj, fix="create the bucket or fix dst_bucket in the plan")
+    if code in TRANSIENT_CODES or (status and status >= 500):
+        return TransientS3Error(f"S3 server error {code}: {msg}", obj=obj, fix="rerun to resume")
+    return BadInputError(f"S3 error {code}: {msg}", obj=obj, fix="see the S3 server's logs")
 
 
 def call(fn: Callable[..., T], obj: str, **kwargs) -> T:
@@ -197,3 +202,141 @@ def probe(client, bucket: str, prefix: str = "_okdp_migrate/probe/") -> Capabili
         pass
     caps.notes = "; ".join(notes)
     return caps
+
+
+# -- the data plane through awscrt ------------------------------------------------------------------------------
+class _ViewReader:
+    """A seekable reader over a bytes-like buffer without copying it (io.BytesIO copies a bytearray)."""
+
+    def __init__(self, data):
+        self.view, self.pos = memoryview(data).cast("B"), 0
+
+    def readinto(self, m) -> int:
+        n = min(len(m), len(self.view) - self.pos)
+        m[:n] = self.view[self.pos:self.pos + n]
+        self.pos += n
+        return n
+
+    def read(self, n: int = -1) -> bytes:
+        end = len(self.view) if n < 0 else min(len(self.view), self.pos + n)
+        out = bytes(self.view[self.pos:end])
+        self.pos = end
+        return out
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.pos = offset if whence == 0 else (self.pos + offset if whence == 1 else len(self.view) + offset)
+        return self.pos
+
+
+class NativeUploads:
+    """boto3's client for everything, except PutObject and UploadPart, which go through awscrt's native
+    S3 client: signing (UNSIGNED-PAYLOAD + our CRC32C header, which the server checks), HTTP and the
+    byte transfer run in C without the GIL. Measured on 1,000 x 256 KiB files: botocore spent ~5 ms of
+    GIL time per PUT; this path a fraction of it. Same keyword arguments and answers as boto3's calls."""
+
+    def __init__(self, client, settings: Mapping[str, Any], max_connections: int = 32):
+        from awscrt import auth, io
+        from awscrt import s3 as crt
+
+        self._boto, self._crt = client, crt
+        endpoint = settings["endpoint"].rstrip("/")
+        scheme, _, self._host = endpoint.partition("://")
+        region = settings.get("region") or "us-east-1"
+        elg = io.EventLoopGroup(2)
+        bootstrap = io.ClientBootstrap(elg, io.DefaultHostResolver(elg))
+        creds = auth.AwsCredentialsProvider.new_static(settings.get("access_key") or "", settings.get("secret_key")
+                                                       or "")
+        tls = {"tls_mode": crt.S3RequestTlsMode.DISABLED}
+        if scheme == "https":
+            opts = io.TlsContextOptions()
+            import os
+
+            ca = settings.get("ca_bundle") or os.environ.get("AWS_CA_BUNDLE")  # what boto3 trusts, too
+            if ca:
+                opts.override_default_trust_store_from_path(ca_filepath=ca)
+            conn = io.ClientTlsContext(opts).new_connection_options()
+            conn.set_server_name(self._host.split(":")[0])
+            tls = {"tls_mode": crt.S3RequestTlsMode.ENABLED, "tls_connection_options": conn}
+        self._client = crt.S3Client(bootstrap=bootstrap, region=region, **tls,
+                                    signing_config=crt.create_default_s3_signing_config(region=region,
+                                                                                        credential_provider=creds),
+                                    max_active_connections_override=max_connections)
+
+    def __getattr__(self, name: str):
+        return getattr(self._boto, name)
+
+    def put_object(self, *, Bucket: str, Key: str, Body, ContentLength: int | None = None, Metadata: Mapping[str, str] | None = None,
+                   ChecksumCRC32C: str | None = None) -> dict:
+        headers = [(f"x-amz-meta-{k}", v) for k, v in (Metadata or {}).items()]
+        return self._send("PutObject", Bucket, Key, "", Body, ContentLength, ChecksumCRC32C, headers)
+
+    def upload_part(self, *, Bucket: str, Key: str, UploadId: str, PartNumber: int, Body, ContentLength: int | None = None,
+                    ChecksumCRC32C: str | None = None) -> dict:
+        from urllib.parse import quote
+
+        query = f"?partNumber={int(PartNumber)}&uploadId={quote(UploadId, safe='')}"
+        return self._send("UploadPart", Bucket, Key, query, Body, ContentLength, ChecksumCRC32C, [])
+
+    def _send(self, op: str, bucket: str, key: str, query: str, body, length: int | None, crc: str | None,
+              extra: list) -> dict:
+        from urllib.parse import quote
+
+        from awscrt.http import HttpHeaders, HttpRequest
+
+        if length is None:
+            length = len(body)
+        headers = [("Host", self._host), ("Content-Length", str(length)),
+                   ("Content-Type", "application/octet-stream"), *extra]
+        if crc:
+            headers.append(("x-amz-checksum-crc32c", crc))
+        if hasattr(body, "seek") and not hasattr(body, "readinto"):
+            body.seek(0)
+        stream = body if hasattr(body, "read") else _ViewReader(body)
+        req = HttpRequest("PUT", f"/{bucket}/{quote(key, safe='/-_.~')}{query}", HttpHeaders(headers), stream)
+        got: dict[str, str] = {}
+
+        def on_headers(status_code, headers, **_):
+            got.update({k.lower(): v for k, v in headers})
+
+        r = self._client.make_request(type=self._crt.S3RequestType.DEFAULT, operation_name=op, request=req,
+                                      on_headers=on_headers)
+        r.finished_future.result()
+        out = {"ETag": got.get("etag", "")}
+        if "x-amz-checksum-crc32c" in got:
+            out["ChecksumCRC32C"] = got["x-amz-checksum-crc32c"]
+        if "x-amz-checksum-type" in got:
+            out["ChecksumType"] = got["x-amz-checksum-type"]
+        return out
+
+
+def with_native_uploads(client, settings: Mapping[str, Any], max_connections: int = 32):
+    """The client with PutObject/UploadPart through awscrt when it is installed; else the client itself.
+    OKDP_MIGRATE_S3_NATIVE=0 keeps everything on boto3."""
+    import os
+
+    if os.environ.get("OKDP_MIGRATE_S3_NATIVE", "1") == "0":
+        return client
+    try:
+        return NativeUploads(client, settings, max_connections)
+    except ImportError:
+        return client
+
+
+def _crt_translate(exc: BaseException, obj: str) -> OkdpError | None:
+    """awscrt errors -> OkdpError (None: not an awscrt error)."""
+    try:
+        from awscrt.exceptions import AwsCrtError
+        from awscrt.s3 import S3ResponseError
+    except ImportError:
+        return None
+    if isinstance(exc, S3ResponseError):
+        import re
+
+        body = (exc.body or b"").decode("utf-8", "replace")
+        code = (re.search(r"<Code>([^<]+)</Code>", body) or [None, str(exc.status_code)])[1]
+        msg = (re.search(r"<Message>([^<]*)</Message>", body) or [None, code])[1]
+        return _from_code(code, exc.status_code, msg, obj)
+    if isinstance(exc, AwsCrtError):
+        return TransientS3Error(f"S3 endpoint unreachable ({exc.name})", obj=obj,
+                                fix="check s3.endpoint and that the S3 server runs; rerun to resume")
+    return None

@@ -9,7 +9,8 @@ gateway path prefixes and per-thread sessions, none of which that package expose
 from __future__ import annotations
 
 import threading
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+import queue
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 from urllib.parse import quote
@@ -143,23 +144,32 @@ class WebHdfsWalker:
         yield cols.take()
         if st.get("type") != "DIRECTORY":
             return
+        # finished listings arrive on a queue (concurrent.futures.wait is O(pending) per call)
+        done: queue.SimpleQueue = queue.SimpleQueue()
+
+        def submit(pool, path: str, enc: bool, ec: str | None) -> None:
+            fut = pool.submit(self._list_safely, path)
+            fut.meta = (path, enc, ec)
+            fut.add_done_callback(done.put)
+
         with ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="webhdfs-walk") as pool:
-            pending = {pool.submit(self._list_safely, root): (root, bool(st.get("encBit")), st.get("ecPolicy"))}
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    parent, parent_enc, parent_ec = pending.pop(fut)
-                    statuses = fut.result()
-                    prefix = parent.rstrip("/") + "/"
-                    paths = [prefix + s["pathSuffix"] for s in statuses]
-                    _extend(cols, paths, statuses)
-                    for path, s in zip(paths, statuses):
-                        if s["type"] == "DIRECTORY":
-                            self._note(path, s, parent_enc, parent_ec)
-                            pending[pool.submit(self._list_safely, path)] = (path, bool(s.get("encBit")),
-                                                                             s.get("ecPolicy"))
-                    if len(cols) >= self.batch_size:
-                        yield cols.take()
+            submit(pool, root, bool(st.get("encBit")), st.get("ecPolicy"))
+            outstanding = 1
+            while outstanding:
+                fut = done.get()
+                outstanding -= 1
+                parent, parent_enc, parent_ec = fut.meta
+                statuses = fut.result()
+                prefix = parent.rstrip("/") + "/"
+                paths = [prefix + s["pathSuffix"] for s in statuses]
+                _extend(cols, paths, statuses)
+                for path, s in zip(paths, statuses):
+                    if s["type"] == "DIRECTORY":
+                        self._note(path, s, parent_enc, parent_ec)
+                        submit(pool, path, bool(s.get("encBit")), s.get("ecPolicy"))
+                        outstanding += 1
+                if len(cols) >= self.batch_size:
+                    yield cols.take()
         if len(cols):
             yield cols.take()
 

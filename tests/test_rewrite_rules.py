@@ -23,7 +23,13 @@ def test_every_rule_has_a_fixture_file():
 
 @pytest.mark.parametrize("rule,index,case", CASES, ids=[f"{r}-{i}" for r, i, _ in CASES])
 def test_rule_fixture(rule, index, case):
-    session = Session(temp_functions=dict(case.get("temp_functions", {})))
+    session = Session(temp_functions=dict(case.get("temp_functions", {})), current_db=case.get("current_db"))
+    if "schema" in case:  # column types as --from-scan gives them: {"db.table": {column: hive type}}
+        from okdp_migrate.rules.sql.context import Schema
+
+        session.schema = Schema()
+        for name, columns in case["schema"].items():
+            session.schema.add(*name.split(".", 1), columns)
     for earlier in case.get("before", []):  # statements earlier in the same script (macros, USE, ...)
         translate(earlier, session)
     result = translate(case["sql"], session)
@@ -76,3 +82,27 @@ def test_parse_error_is_error_status_with_position():
     result = translate("SELECT FROM WHERE")
     o = result.targets["trino"]
     assert o.status == "error" and o.findings[0].rule == "parse" and o.findings[0].line == 1
+
+
+def test_column_types_drive_type_aware_rules():
+    from okdp_migrate.rules.sql.context import Schema
+
+    schema = Schema()
+    schema.add("sales", "orders", {"amount": "decimal(10,2)", "price": "double", "tags": "array<string>"})
+    session = Session(current_db="sales", schema=schema)
+    trino = translate("SELECT CAST(price AS INT), amount / 3, tags[1] FROM orders", session).targets["trino"]
+    assert "CAST(TRUNCATE(price) AS INTEGER)" in trino.sql and "ELEMENT_AT(tags, 2)" in trino.sql
+    # Trino keeps DECIMAL division but not Hive's result scale: flagged, not silently translated
+    assert trino.status == "review" and any("DECIMAL division" in f.message for f in trino.findings)
+
+
+def test_string_number_comparison_made_explicit_with_types():
+    from okdp_migrate.rules.sql.context import Schema
+
+    schema = Schema()
+    schema.add("sales", "orders", {"code": "string", "qty": "int"})
+    sql = "SELECT * FROM orders WHERE code = 5 AND qty = 2"
+    typed = translate(sql, Session(current_db="sales", schema=schema))
+    for target in ("trino", "spark"):  # Hive compares as DOUBLE; Trino rejects varchar = integer, Spark 4 raises
+        assert "TRY_CAST(code AS DOUBLE) = 5" in typed.targets[target].sql and "qty = 2" in typed.targets[target].sql
+    assert "TRY_CAST" not in translate(sql).targets["trino"].sql  # without types nothing is assumed

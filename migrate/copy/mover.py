@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import tempfile
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import quote
@@ -37,6 +39,8 @@ class MoverOptions:
     multipart_threshold: int = 16 * MiB
     min_part_size: int = 16 * MiB
     memory_per_stream: int = 32 * MiB  # a larger part is spooled to a temp file, never held in memory
+    parts_in_flight: int = 6  # process-wide: part buffers held at once (memory ~ this x part size)
+    parts_per_file: int = 4  # parts of one file uploaded at once (like rclone's --s3-upload-concurrency)
     reread_verify: bool = False  # --verify: read every object back from S3 and recompute its CRC32C
 
 
@@ -51,6 +55,9 @@ class Mover:
                  options: MoverOptions, on_bytes: Callable[[int], None] = lambda n: None):
         self.source, self.target, self.journal, self.controls = source, target, journal, controls
         self.opt, self.on_bytes = options, on_bytes
+        # parts of large files go out in parallel; the slots bound the memory they hold
+        self._part_slots = threading.BoundedSemaphore(max(1, options.parts_in_flight))
+        self._part_pool = ThreadPoolExecutor(max(1, options.parts_in_flight), thread_name_prefix="copy-part")
 
     # -- reading ----------------------------------------------------------------------------
     def _read_into(self, path: str, offset: int, length: int, sink) -> int:
@@ -72,30 +79,41 @@ class Mover:
         with self.controls.namenode.hold():
             return self.source.stat(path)
 
-    def _unchanged(self, item, before: SourceStat) -> None:
+    def _unchanged(self, item, before: SourceStat) -> SourceStat:
         after = self._stat(item.src)
         if (after.size, after.mtime) != (before.size, before.mtime):
             raise SourceChanged(f"changed while copied (size {before.size}->{after.size}, "
                                 f"mtime {before.mtime}->{after.mtime})", obj=item.src,
                                 fix="retried automatically; rerun when the writer has finished")
+        return after
 
     # -- one file ---------------------------------------------------------------------------
-    def copy(self, item, row: dict[str, Any]) -> dict[str, Any]:
-        """Copy and verify one file; returns journal fields of the verified result. Raises OkdpError."""
-        st = self._stat(item.src)
-        if item.size is not None and item.mtime and (st.size, st.mtime) != (item.size, item.mtime):
-            log.debug("%s differs from the plan (size %s->%s); copying what is there now", item.src,
-                      item.size, st.size)
-        caps = self.target.probe(item.dst_bucket)
-        meta = _metadata(item, st)
-        if st.size < self.opt.multipart_threshold:
-            crc, r = self._single_put(item, row, st, caps, meta)
-            verify_crc = caps.put_crc32c
+    def copy(self, item, row: dict[str, Any], trust_plan: bool = False) -> dict[str, Any]:
+        """Copy and verify one file; returns journal fields of the verified result. Raises OkdpError.
+
+        trust_plan: take the plan's size+mtime as the 'before' state instead of asking the NameNode (one
+        RPC less per file). Safe: the 'after' stat must still equal them, and HDFS changes mtime on
+        every write, so bytes read in between are the planned file's; a mismatch is retried with a stat.
+        """
+        if trust_plan and item.size is not None and item.mtime and item.size < self.opt.multipart_threshold:
+            st = SourceStat(item.size, item.mtime)
         else:
-            crc, r = self._multipart(item, row, st, caps, meta)
+            st = self._stat(item.src)
+            if item.size is not None and item.mtime and (st.size, st.mtime) != (item.size, item.mtime):
+                log.debug("%s differs from the plan (size %s->%s); copying what is there now", item.src,
+                          item.size, st.size)
+        caps = self.target.probe(item.dst_bucket)
+        if st.size < self.opt.multipart_threshold:
+            crc, r, st = self._single_put(item, row, st, caps)
+            verify_crc = caps.put_crc32c
+            copied = {"crc32c": crcmod.to_hex(crc), "etag": r.get("ETag", "").strip('"'), "upload_id": None,
+                      "src_size": st.size, "src_mtime": st.mtime}
+        else:
+            crc, r = self._multipart(item, row, st, caps, _metadata(item, st))
             verify_crc = caps.multipart_full_object_crc32c
-        self.journal.update(row["id"], state=J.COPIED, crc32c=crcmod.to_hex(crc), etag=r.get("ETag", "").strip('"'),
-                            upload_id=None, src_size=st.size, src_mtime=st.mtime)
+            copied = {"crc32c": crcmod.to_hex(crc), "etag": r.get("ETag", "").strip('"'), "upload_id": None,
+                      "src_size": st.size, "src_mtime": st.mtime}
+            self.journal.update(row["id"], state=J.COPIED, **copied)
         if verify_crc and not self.opt.reread_verify and r.get("ChecksumCRC32C") == crcmod.to_b64(crc):
             # the server checked the bytes against this CRC32C (it refuses a mismatch: probed) and answers
             # with the checksum it stored: no second round trip needed
@@ -105,21 +123,21 @@ class Mover:
         src_sum = self._source_checksum(item, crc)
         if src_sum:
             how += "+" + src_sum
-        self.journal.clear_parts(row["id"])
-        return {"state": J.VERIFIED, "verified_by": how, "src_checksum": src_sum, "error": None}
+        if row.get("upload_id") or row.get("part_size") or st.size >= self.opt.multipart_threshold:
+            self.journal.clear_parts(row["id"])
+        # the caller records this in ONE journal write (a small file needs no intermediate state: an
+        # interrupted single PUT is simply redone, and overwrites the same key with the same bytes)
+        return {**copied, "state": J.VERIFIED, "verified_by": how, "src_checksum": src_sum, "error": None}
 
-    def _single_put(self, item, row, st: SourceStat, caps: s3.Capabilities, meta) -> tuple[int, dict]:
-        import io
-
-        buf = io.BytesIO()
-        crc = self._read_into(item.src, 0, st.size, buf)
+    def _single_put(self, item, row, st: SourceStat, caps: s3.Capabilities) -> tuple[int, dict, SourceStat]:
+        buf = bytearray(st.size)  # read straight into its final place: no growth copies
+        crc = self._read_into(item.src, 0, st.size, _Filler(buf))
         testhooks.point("before_put")
-        self._unchanged(item, st)
-        self.journal.update(row["id"], state=J.COPYING, src_size=st.size, src_mtime=st.mtime)
+        st = self._unchanged(item, st)  # the fresh stat carries owner/group/permission for the metadata
         extra = {"ChecksumCRC32C": crcmod.to_b64(crc)} if caps.put_crc32c else {}
-        r = self.target.call("put_object", _url(item), rewind=buf, Bucket=item.dst_bucket, Key=item.dst_key,
-                             Body=buf, ContentLength=st.size, Metadata=meta, **extra)
-        return crc, r
+        r = self.target.call("put_object", _url(item), Bucket=item.dst_bucket, Key=item.dst_key,
+                             Body=buf, ContentLength=st.size, Metadata=_metadata(item, st), **extra)
+        return crc, r, st
 
     def _multipart(self, item, row, st: SourceStat, caps: s3.Capabilities, meta) -> tuple[int, dict]:
         bucket, key, fid = item.dst_bucket, item.dst_key, row["id"]
@@ -140,20 +158,8 @@ class Mover:
             self.journal.update(fid, state=J.COPYING, upload_id=upload_id, part_size=psize, src_size=st.size,
                                 src_mtime=st.mtime)
         send_crc = caps.multipart_full_object_crc32c or caps.multipart_composite_crc32c
-        for n in range(1, nparts + 1):
-            if n in done:
-                continue
-            offset = (n - 1) * psize
-            length = min(psize, st.size - offset)
-            with tempfile.SpooledTemporaryFile(max_size=self.opt.memory_per_stream) as spool:
-                pcrc = self._read_into(item.src, offset, length, spool)
-                extra = {"ChecksumCRC32C": crcmod.to_b64(pcrc)} if send_crc else {}
-                r = self.target.call("upload_part", _url(item), rewind=spool, Bucket=bucket, Key=key,
-                                     UploadId=upload_id, PartNumber=n, Body=spool, ContentLength=length, **extra)
-            part = J.Part(n, r["ETag"].strip('"'), pcrc, length)
-            self.journal.add_part(fid, part)
-            done[n] = part
-            testhooks.point("after_part")
+        self._send_parts(item, fid, upload_id, psize, st.size, [n for n in range(1, nparts + 1) if n not in done],
+                         done, send_crc)
         full = crcmod.combine_parts((done[n].crc32c, done[n].size) for n in range(1, nparts + 1))
         testhooks.point("before_complete")
         self._unchanged(item, st)
@@ -173,6 +179,76 @@ class Mover:
         if r.get("ChecksumType") not in (None, "FULL_OBJECT"):
             r.pop("ChecksumCRC32C", None)  # a COMPOSITE value is not the CRC of the bytes: verify by HEAD/read
         return full, r
+
+    def _send_parts(self, item, fid: int, upload_id: str, psize: int, size: int, todo: list[int],
+                    done: dict[int, J.Part], send_crc: bool) -> None:
+        """Read parts in order (this thread) and upload up to parts_per_file at once (the part pool).
+
+        Each part is recorded in the journal as soon as S3 has it, so a kill -9 leaves exactly the
+        parts the rerun may reuse (it confirms them with ListParts). Memory: a part buffer is held from
+        its read until its upload ends, and the process-wide slots bound how many exist at once.
+        """
+        window: set[Future] = set()
+        lock = threading.Lock()
+
+        def upload(n: int, length: int, body, pcrc: int) -> None:
+            try:
+                extra = {"ChecksumCRC32C": crcmod.to_b64(pcrc)} if send_crc else {}
+                rewind = body if hasattr(body, "seek") else None
+                r = self.target.call("upload_part", _url(item), rewind=rewind, Bucket=item.dst_bucket,
+                                     Key=item.dst_key, UploadId=upload_id, PartNumber=n, Body=body,
+                                     ContentLength=length, **extra)
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+                self._part_slots.release()
+            part = J.Part(n, r["ETag"].strip('"'), pcrc, length)
+            self.journal.add_part(fid, part)
+            with lock:
+                done[n] = part
+            testhooks.point("after_part")
+
+        def settle(block_until: int) -> None:
+            """Wait until at most block_until uploads are in flight; raise the first failure."""
+            nonlocal window
+            while len(window) > block_until:
+                finished, window = wait(window, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    f.result()
+
+        try:
+            for n in todo:
+                settle(max(0, self.opt.parts_per_file - 1))
+                offset = (n - 1) * psize
+                length = min(psize, size - offset)
+                self._part_slots.acquire()
+                try:
+                    body, pcrc = self._read_part(item.src, offset, length)
+                except BaseException:
+                    self._part_slots.release()
+                    raise
+                window.add(self._part_pool.submit(upload, n, length, body, pcrc))
+            settle(0)
+        except BaseException:
+            for f in window:  # parts not started are dropped; those being sent finish (journal rows stay valid)
+                if f.cancel():
+                    self._part_slots.release()
+            wait(window)
+            raise
+
+    def _read_part(self, path: str, offset: int, length: int):
+        """One part into memory (a preallocated buffer), or into a temp file above memory_per_stream."""
+        if length > self.opt.memory_per_stream:
+            spool = tempfile.TemporaryFile()
+            try:
+                return spool, self._read_into(path, offset, length, spool)
+            except BaseException:
+                spool.close()
+                raise
+        buf = bytearray(length)
+        sink = _Filler(buf)
+        crc = self._read_into(path, offset, length, sink)
+        return buf, crc
 
     def _resume_parts(self, item, row, st: SourceStat, psize: int) -> tuple[str | None, dict[int, J.Part]]:
         """Parts of an interrupted upload that the server confirms (ListParts: same ETag and size)."""
@@ -241,6 +317,21 @@ class Mover:
             raise SourceChanged(f"HDFS {src.algorithm} {crcmod.to_hex(src.crc32c)} differs from the CRC32C of the "
                                 f"bytes read {crcmod.to_hex(crc)}", obj=item.src, fix="rerun to recopy it")
         return "hdfs-composite-crc32c"
+
+
+class _Filler:
+    """write() into a preallocated bytearray (no growth copies); refuses bytes beyond its size."""
+
+    def __init__(self, buf: bytearray):
+        self.view, self.pos = memoryview(buf), 0
+
+    def write(self, chunk) -> None:
+        end = self.pos + len(chunk)
+        if end > len(self.view):
+            raise SourceChanged("the source returned more bytes than its size", obj="(part)",
+                                fix="the file changed while being copied; rerun")
+        self.view[self.pos:end] = chunk
+        self.pos = end
 
 
 def _url(item) -> str:

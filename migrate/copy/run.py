@@ -82,6 +82,18 @@ class Progress:
     def file_done(self, ok: bool, skipped_bytes: int = 0) -> None: ...
 
 
+def _large_buffers_from_mmap(threshold: int = 1 << 20) -> None:
+    """glibc raises its mmap threshold after each large free, so 16 MiB part buffers end up in the
+    per-thread heaps and stay resident after use (measured: 340 MB instead of 200 MB with 4 parts in
+    flight). Pinning the threshold gives every buffer >= 1 MiB back to the OS when freed."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-3, threshold)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
+
 def run_copy(plan_path: str, config, options: CopyOptions, progress: Progress | None = None,
              source_factory: Callable[[Any], Source] | None = None, client_factory=None) -> CopySummary:
     progress = progress or Progress()
@@ -94,10 +106,13 @@ def run_copy(plan_path: str, config, options: CopyOptions, progress: Progress | 
                           "table": i.table} for i in items]
         return summary
     started = time.monotonic()
+    _large_buffers_from_mmap()
     from .source import source_from_config
 
     source = (source_factory or source_from_config)(config)  # config errors before anything is written
     client = (client_factory or s3.make_client)(config.section("s3"), max_pool=max(32, options.max_s3_requests * 2))
+    if client_factory is None:
+        client = s3.with_native_uploads(client, config.section("s3"), max_connections=max(32, options.max_s3_requests * 2))
     journal = J.Journal(options.journal_dir or default_journal_dir(plan_path))
     summary.journal = str(journal.dir)
     journal.add_items(items)
@@ -194,10 +209,13 @@ class _Pool:
             return self._reverify(item, row)
         last: OkdpError | None = None
         for attempt in range(ATTEMPTS):
-            self.journal.bump_attempts(row["id"])
             try:
-                fields = self.mover.copy(item, self.journal.row(item.dst_bucket, item.dst_key))
-                self.journal.update(row["id"], **fields)
+                # the journal row as this run started is current: only this worker writes it meanwhile
+                # (a failed attempt has aborted its upload and cleared upload_id), so no re-read per file
+                fresh = row if attempt == 0 else self.journal.row(item.dst_bucket, item.dst_key)
+                fields = self.mover.copy(item, fresh, trust_plan=attempt == 0)
+                # one durable write per verified file: state, checksums and attempts together
+                self.journal.update(row["id"], attempts=(row["attempts"] or 0) + attempt + 1, **fields)
                 self._count(copied=True, size=item.size)
                 testhooks.point("after_file")
                 return
@@ -241,6 +259,7 @@ class _Pool:
                 pass
             self.journal.clear_parts(row["id"])
             self.journal.update(row["id"], upload_id=None)
+        self.journal.bump_attempts(row["id"])  # rare path: an extra write is fine
         self.journal.update(row["id"], state=J.FAILED, error=exc.one_line())
         log.warning("%s", exc.one_line())
         with self.lock:

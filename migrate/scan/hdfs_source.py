@@ -147,7 +147,10 @@ def _read_into(sink: HdfsSink, cfg, opts) -> tuple[str, dict[str, Any]]:
         try:
             from ..connectors.hdfs_rpc_walk import HdfsRpcWalker
 
-            walker = HdfsRpcWalker(rpc, user=cfg.get("hdfs.user"), config_dir=cfg.get("cluster.config_dir"))
+            conf_dir = cfg.get("cluster.config_dir")  # hdfs-site.xml there resolves HA nameservices
+            conf_dir = conf_dir if conf_dir and (Path(conf_dir) / "hdfs-site.xml").exists() else None
+            walker = HdfsRpcWalker(rpc, user=cfg.get("hdfs.user"), config_dir=conf_dir,
+                                   max_concurrency=int(cfg.get("hdfs.max_concurrency") or 4))
             for root in roots:
                 for b in walker.batches(root):
                     sink.add(b)

@@ -26,10 +26,10 @@ _SKIP = (
     (r"add\s+constraint\b|drop\s+constraint\b", "informational constraint; the targets do not enforce it"),
     (r"(partition\s*\(.*?\)\s*)?set\s+tblproperties\b|unset\s+tblproperties\b", "Hive table properties have no Iceberg meaning"),
     (r"set\s+owner\b", "ownership is managed by the catalog's access control (Ranger policies)"),
-    (r"partition\s+column\b", "Hive partition column type change"),
     (r"(partition\s*\(.*?\)\s*)?set\s+fileformat\b", "file format"),
     (r"update\s+statistics\b|update\s+columns\b", "statistics are recomputed with ANALYZE"),
 )
+_PARTITION_COLUMN = re.compile(r"partition\s+column\s*\(\s*([\w`]+)\s+(.+?)\s*\)\s*$", re.I | re.S)
 _FORMAT = re.compile(r"set\s+fileformat\s+(\w+)", re.I)
 
 
@@ -61,10 +61,20 @@ def alter_table(tree: exp.Expression, ctx):
         name = fmt.group(1).upper()
         if name not in ("ORC", "PARQUET", "AVRO"):
             ctx.flag("alter_table", "error", f"Iceberg cannot store {name} files", fix="keep ORC/PARQUET/AVRO")
-            return tree
+            return exp.Command(this="ALTER", expression=exp.Literal.string(ctx.source.strip()[6:]))  # no output
         if ctx.target == "trino":
             return f"ALTER TABLE {table} SET PROPERTIES format = '{name}'"
         return f"ALTER TABLE {table} SET TBLPROPERTIES ('write.format.default' = '{name.lower()}')"
+    col = _PARTITION_COLUMN.match(rest)
+    if col:  # on Iceberg a partition column is a column of the table: its type changes like any other's
+        name, hive_type = col.group(1).strip("`"), col.group(2).strip()
+        sql_type = exp.DataType.build(hive_type, dialect="hive").sql(ctx.target)
+        ctx.flag("alter_table", "warning", f"partition column {name} becomes {hive_type}: Iceberg only allows widening "
+                 "changes (int to bigint, float to double, larger decimal precision)",
+                 fix="for other changes, add a new column and rewrite the data")
+        if ctx.target == "trino":
+            return f"ALTER TABLE {table} ALTER COLUMN {name} SET DATA TYPE {sql_type}"
+        return f"ALTER TABLE {table} ALTER COLUMN {name} TYPE {sql_type}"
     for pattern, reason in _SKIP:
         if re.match(pattern, rest, re.I | re.S):
             if reason == "file format":

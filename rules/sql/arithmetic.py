@@ -51,6 +51,9 @@ def arithmetic(tree: exp.Expression, ctx):
             continue
         if "decimal" in kinds and None not in kinds:
             div.set("typed", True)  # keep DECIMAL division, as Hive does
+            ctx.flag("arithmetic", "warning", f"DECIMAL division {div.sql('hive')[:60]}: Trino rounds the quotient to "
+                     "scale max(s1, s2); Hive keeps scale max(6, s1 + p2 + 1)", fix="CAST the dividend to a DECIMAL "
+                     "with the scale the result needs", node=div)
         elif None in kinds and not isinstance(div.expression, exp.Literal):
             ctx.flag("arithmetic", "warning", f"division {div.sql('hive')[:60]}: computed as DOUBLE; if the columns are "
                      "DECIMAL, Hive kept DECIMAL precision", fix="pass --from-scan so column types are known", node=div)

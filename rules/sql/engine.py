@@ -19,7 +19,7 @@ from ...model import Finding
 from . import variables
 from .context import TARGETS, RuleContext, Session
 from .explain import explain_prefix, split_explain
-from .ruleset import RULES
+from .ruleset import RULES, WANTS
 from .session_commands import session_command
 from .trino_functions import unknown_functions
 
@@ -102,7 +102,15 @@ def _for_target(tree: exp.Expression, kind: str, target: str, session: Session, 
                 prefix: str = "") -> Outcome:
     ctx = RuleContext(target=target, session=session, kind=kind, source=source)
     statements: list[exp.Expression | str] = [tree.copy()]
+    present: set[type] | None = None  # node types in the statements, None once a rule may have changed them
     for rule in RULES:
+        wants = WANTS.get(rule)
+        if wants is not None:
+            if present is None:
+                present = {type(n) for s in statements if not isinstance(s, str) for n in s.walk()}
+            if not any(issubclass(t, wants) for t in present):
+                continue
+        present = None
         nxt: list[exp.Expression | str] = []
         for stmt in statements:
             try:
@@ -115,10 +123,6 @@ def _for_target(tree: exp.Expression, kind: str, target: str, session: Session, 
         if ctx.skipped or not statements:
             ctx.skipped = ctx.skipped or f"nothing to do on {target}"
             return Outcome("skipped", "", ctx.findings + [Finding(rule="session", severity="info", message=ctx.skipped)])
-    if found:
-        ctx.flag("variables", "info", "Hive variables kept as parameters: " + ", ".join(variables.names(found)),
-                 fix="substitute them at run time (Airflow params, spark-sql --hivevar, or string templating)")
-
     generated: list[str] = []
     for stmt in statements:
         if isinstance(stmt, str):
@@ -159,6 +163,14 @@ def _for_target(tree: exp.Expression, kind: str, target: str, session: Session, 
                 ctx.flag("validate", "error", f"{target} rejects the output: {reason}",
                          fix="translate this statement by hand, or report the construct")
                 break
+    if found:
+        kept = variables.used(generated, found)
+        gone = [v for v in found if v not in kept]
+        message = ("Hive variables kept as parameters: " + ", ".join(variables.names(kept)) if kept else "") + \
+                  ("; " if kept and gone else "") + \
+                  ("dropped with the clause that held them: " + ", ".join(variables.names(gone)) if gone else "")
+        ctx.flag("variables", "info", message,
+                 fix="substitute them at run time (Airflow params, spark-sql --hivevar, or string templating)")
     status = _status(ctx.findings)
     text = ";\n".join(variables.restore(s, found) for s in generated)
     return Outcome(status, text, ctx.findings, checked, generated)

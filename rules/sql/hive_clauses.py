@@ -64,7 +64,6 @@ def hive_clauses(tree: exp.Expression, ctx):
                    f"column constraint dropped ({' '.join(spec.split()[2:])}): " +
                    ("Hive enforced it; Iceberg does not" if enforced else "informational in Hive, not enforced"),
                    "enforce it in the job that writes the table" if enforced else None)
-    m = m or None
     if cut is None:
         v = _VIEW_PARTITIONED.match(text)
         if v:

@@ -66,8 +66,9 @@ def _rewrite(name: str, a: list[exp.Expression]) -> exp.Expression | None:
         return _t("CAST(WITH_TIMEZONE(CAST(x1 AS TIMESTAMP), 'UTC') AT TIME ZONE x2 AS TIMESTAMP)", x1=a[0], x2=a[1])
     if name == "to_utc_timestamp" and n == 2:
         return _t("CAST(WITH_TIMEZONE(CAST(x1 AS TIMESTAMP), x2) AT TIME ZONE 'UTC' AS TIMESTAMP)", x1=a[0], x2=a[1])
-    if name == "factorial" and n == 1:
-        return None
+    if name == "factorial" and n == 1:  # Hive: a BIGINT for 0..20, NULL outside (IF keeps 21! from overflowing)
+        return _t("IF(x1 BETWEEN 0 AND 20, REDUCE(SEQUENCE(1, GREATEST(CAST(x1 AS BIGINT), 1)), CAST(1 AS BIGINT), "
+                  "(acc, k) -> acc * k, acc -> acc))", x1=a[0])
     return None
 
 
@@ -76,6 +77,7 @@ _DAY_NAMES = {n for d in ("monday", "tuesday", "wednesday", "thursday", "friday"
               for n in (d[:2], d[:3], d)}
 # sqlglot reads these Hive functions into typed nodes; they are turned back into calls so _rewrite sees them
 _TYPED = {"AddMonths": ("add_months", ("this", "expression")), "Ascii": ("ascii", ("this",)),
+          "Factorial": ("factorial", ("this",)),
           "Elt": ("elt", ("this", "expressions")), "NextDay": ("next_day", ("this", "expression")),
           "SubstringIndex": ("substring_index", ("this", "delimiter", "count"))}
 
@@ -108,28 +110,23 @@ def _as_call(node: exp.Expression) -> exp.Anonymous | None:
 def hive_functions(tree: exp.Expression, ctx):
     if ctx.target != "trino":
         return tree
-    for node in list(tree.walk()):
-        call = _as_call(node)
-        if call is not None:
-            if node is tree:
-                tree = call
-            else:
-                node.replace(call)
-    for fn in list(tree.find_all(exp.Anonymous)):
+    typed = tuple(getattr(exp, name) for name in (*_TYPED, "CurrentDatabase") if hasattr(exp, name))
+    for node in reversed(list(tree.find_all(exp.Anonymous, *typed))):  # innermost calls first
+        if type(node).__name__ == "CurrentDatabase" or (isinstance(node, exp.Anonymous) and node.name == "current_schema"
+                                                         and not node.expressions):
+            node.replace(exp.column("current_schema"))
+            continue
+        fn = _as_call(node) or node
         name = fn.name.lower()
         new = _rewrite(name, list(fn.expressions))
         if new is not None:
-            fn.replace(new)
+            if node is tree:
+                return new
+            node.replace(new)
             ctx.flag("hive_functions", "info", f"{name}() rewritten with Trino functions", node=new)
         elif name == "hash":
             ctx.flag("hive_functions", "error", "hash() values differ between Hive and Trino",
-                     fix="use xxhash64/murmur3 and accept new values, or keep this job on Spark", node=fn)
-    for fn in list(tree.find_all(exp.CurrentSchema if hasattr(exp, "CurrentSchema") else exp.Anonymous)):
-        pass
-    for fn in list(tree.walk()):
-        if type(fn).__name__ == "CurrentDatabase":
-            fn.replace(exp.column("current_schema"))
-    for fn in list(tree.find_all(exp.Anonymous)):
-        if fn.name == "current_schema" and not fn.expressions:
-            fn.replace(exp.column("current_schema"))
+                     fix="use xxhash64/murmur3 and accept new values, or keep this job on Spark", node=node)
+        elif fn is not node:
+            node.replace(fn)
     return tree

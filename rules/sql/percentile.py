@@ -42,7 +42,7 @@ def _literal_fraction(p: exp.Expression | None) -> bool:
 
 def _calls(tree: exp.Expression):
     """(node to replace, 'cont'|'disc', value, fraction, descending) for each exact percentile call."""
-    for node in list(tree.walk()):
+    for node in list(tree.find_all(exp.Quantile, exp.PercentileCont, exp.PercentileDisc, exp.WithinGroup)):
         if type(node) is exp.Quantile:
             yield node, "cont", node.this, node.args.get("quantile"), False
         elif isinstance(node, (exp.PercentileCont, exp.PercentileDisc)) and node.args.get("expression") is not None:

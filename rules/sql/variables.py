@@ -30,3 +30,9 @@ def restore(sql: str, found: list[str]) -> str:
 
 def names(found: list[str]) -> list[str]:
     return sorted({VARIABLE.match(v).group(2) for v in found})
+
+
+def used(sqls: list[str], found: list[str]) -> list[str]:
+    """The original variable texts whose placeholders appear in the generated SQL."""
+    seen = {int(m.group(1)) for sql in sqls for m in _PLACEHOLDER.finditer(sql)}
+    return [v for i, v in enumerate(found) if i in seen]
