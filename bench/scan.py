@@ -8,22 +8,30 @@ Metastore (>= 1,000 tables and 100,000 partitions in database bench_scan, create
   thrift add_partitions in bulk): bulk thrift vs direct SQL vs table by table thrift (get_table +
   get_partitions per table, as the dumper does).
 
-    python bench/scan.py [--config ENV_JSON] [--files 100000] [--tables 1000] [--partitions 100000]
-Prints figures and ratios; targets from issue 3 are printed next to them.
+    python bench/scan.py [--config ENV_JSON] [--repeat 3] [--files 100000] [--tables 1000] [--partitions 100000]
+Every contender runs --repeat times, interleaved (round 1: each once, in a rotated order; round 2 ...), so a
+burst of load from other jobs hits all contenders alike. Printed per contender: best, median and every run,
+the ratio of bests against the baseline, and the range of the per-round ratios (the noise).
+Targets from issue 3 are printed next to them.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import shutil
-import subprocess
 import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-from okdp_migrate import config as config_mod
+# `python bench/scan.py` puts bench/ first on sys.path, where bench/copy.py would shadow the stdlib `copy`
+# (http.cookiejar calls copy.copy on every WebHDFS response cookie): drop it before anything imports copy.
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+
+from okdp_migrate import config as config_mod  # noqa: E402
 
 BENCH_DIR = "/bench/scan"
 BENCH_DB = "bench_scan"
@@ -33,6 +41,35 @@ def timed(fn):
     t = time.perf_counter()
     out = fn()
     return time.perf_counter() - t, out
+
+
+def interleaved(contenders: dict, rounds: int) -> dict[str, list[tuple[float, object]]]:
+    """Run every contender `rounds` times, round by round, rotating the order each round."""
+    names = list(contenders)
+    runs: dict[str, list[tuple[float, object]]] = {n: [] for n in names}
+    for r in range(rounds):
+        for n in names[r % len(names):] + names[:r % len(names)]:
+            runs[n].append(timed(contenders[n]))
+            print(f"  round {r + 1}: {n} {runs[n][-1][0]:.2f} s", file=sys.stderr)
+    return runs
+
+
+def report(title: str, runs: dict, baseline: str, describe) -> dict:
+    """Print best / median / all runs and the ratio to the baseline; return the figures as JSON-able."""
+    base = [t for t, _ in runs[baseline]]
+    print(f"\n{title}   (load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())})")
+    print(f"  {'contender':24s} {'best':>7s} {'median':>7s}  runs (s)              {'ratio of bests':>14s}"
+          f"  per-round ratios")
+    out = {}
+    for name, rs in runs.items():
+        ts = [t for t, _ in rs]
+        best, med = min(ts), statistics.median(ts)
+        per_round = [b / t for b, t in zip(base, ts)]
+        print(f"  {name:24s} {best:7.2f} {med:7.2f}  {' '.join(f'{t:6.2f}' for t in ts):21s} "
+              f"{min(base) / best:13.2f}x  {min(per_round):.2f}-{max(per_round):.2f}x   {describe(rs[0][1])}")
+        out[name] = {"best_s": round(best, 3), "median_s": round(med, 3), "runs_s": [round(t, 3) for t in ts],
+                     "ratio_vs_" + baseline: round(min(base) / best, 2), "result": rs[0][1]}
+    return out
 
 
 # --- HDFS namespace -----------------------------------------------------------------------------
@@ -110,21 +147,26 @@ def bench_hdfs(cfg, args) -> dict:
 
     rpc, user = cfg.get("hdfs.namenode_rpc"), cfg.get("hdfs.user") or "root"
     prepare_namespace(rpc, args.files)
-    out = {}
-    walker = HdfsRpcWalker(rpc, user=user)
-    walker.client()
-    # the walks as scan runs them: every entry with all HdfsEntry fields, in Arrow batches
-    t, n = timed(lambda: sum(b.num_rows for b in walker.batches(BENCH_DIR)))
-    out["rpc_walk"] = (t, n)
-    for conc in (4, 8):
-        web = WebHdfsWalker(cfg.get("hdfs.webhdfs_url"), user=user, max_concurrency=conc)
-        t, n = timed(lambda: sum(b.num_rows for b in web.batches(BENCH_DIR)))
-        out[f"webhdfs_walk_c{conc}"] = (t, n)
-    out["rclone_lsf"] = rclone_lsf(rpc, user)
-    web = WebHdfsWalker(cfg.get("hdfs.webhdfs_url"), user=user, max_concurrency=4)
-    if not args.skip_naive:
-        out["naive_per_file_c4"] = naive_walk(web, args.naive_per_dir, 4)
-    return out
+    rpc_walkers = {c: HdfsRpcWalker(rpc, user=user, max_concurrency=c) for c in (1, 4)}
+    for w in rpc_walkers.values():
+        w.client()
+
+    def count(walker):  # the walks as scan runs them: every entry with all HdfsEntry fields, in Arrow batches
+        return lambda: sum(b.num_rows for b in walker.batches(BENCH_DIR))
+
+    contenders = {"rclone_lsf": lambda: rclone_lsf(rpc, user)[1]}
+    for c, w in rpc_walkers.items():
+        contenders[f"rpc_walk_c{c}"] = count(w)
+    for c in args.webhdfs_concurrency:
+        contenders[f"webhdfs_walk_c{c}"] = count(WebHdfsWalker(cfg.get("hdfs.webhdfs_url"), user=user,
+                                                               max_concurrency=c))
+    runs = interleaved(contenders, args.repeat)
+    if not args.skip_naive:  # minutes per run: once, after the others
+        web = WebHdfsWalker(cfg.get("hdfs.webhdfs_url"), user=user, max_concurrency=4)
+        t, n = naive_walk(web, args.naive_per_dir, 4)
+        runs["naive_per_file_c4"] = [(t, n)]
+    return report(f"HDFS listing of {BENCH_DIR}, best of {args.repeat} interleaved (entries; rclone prints files+dirs "
+                  f"below the root)", runs, "rclone_lsf", lambda n: f"{n} entries")
 
 
 # --- metastore ----------------------------------------------------------------------------------
@@ -185,15 +227,13 @@ def bench_metastore(cfg, args) -> dict:
 
     uri = cfg.get("metastore.uri")
     prepare_metastore(uri, cfg.get("hdfs.namenode_rpc"), args.tables, args.partitions)
-    out = {}
 
-    def bulk():
+    def bulk(connections: int):  # what scan does: the full HiveTable / HivePartition model
         n_t = n_p = 0
         with MetastoreThrift(uri) as ms:
-            for t in ms.tables(BENCH_DB):
+            for t, batches in ms.inventory(BENCH_DB, connections):
                 n_t += 1
-                for b in ms.partitions(BENCH_DB, t.name, [k.name for k in t.partition_keys]):
-                    n_p += len(b)
+                n_p += sum(len(b) for b in batches)
         return n_t, n_p
 
     def by_table():
@@ -212,13 +252,13 @@ def bench_metastore(cfg, args) -> dict:
             n_p = sum(1 for b in db.partitions() for p in b if p.database == BENCH_DB)
         return len(tables), n_p
 
-    # the metastore and PostgreSQL warm their caches on the first pass: best of `repeat` runs of each
-    for _ in range(args.repeat):
-        for name, fn in (("thrift_bulk", bulk), ("sql_direct", sql), ("thrift_table_by_table", by_table)):
-            t, res = timed(fn)
-            if name not in out or t < out[name][0]:
-                out[name] = (t, res)
-    return out
+    contenders = {"thrift_table_by_table": by_table, "sql_direct": sql, "thrift_bulk_1conn": lambda: bulk(1)}
+    for c in args.hms_connections:
+        contenders[f"thrift_bulk_{c}conn"] = lambda c=c: bulk(c)
+    timed(by_table)  # the metastore and PostgreSQL warm their caches on the first pass: not counted
+    runs = interleaved(contenders, args.repeat)
+    return report(f"Metastore inventory of {BENCH_DB}, best of {args.repeat} interleaved", runs,
+                  "thrift_table_by_table", lambda r: f"{r[0]} tables {r[1]} partitions")
 
 
 def main() -> int:
@@ -229,29 +269,20 @@ def main() -> int:
     ap.add_argument("--partitions", type=int, default=100_000)
     ap.add_argument("--naive-per-dir", type=int, default=None, help="GETFILESTATUS at most N files per directory")
     ap.add_argument("--only", choices=["hdfs", "metastore"])
-    ap.add_argument("--repeat", type=int, default=2, help="runs of each metastore method (best kept)")
+    ap.add_argument("--repeat", type=int, default=3, help="interleaved runs of each contender (best kept)")
+    ap.add_argument("--webhdfs-concurrency", type=int, nargs="+", default=[4, 8])
+    ap.add_argument("--hms-connections", type=int, nargs="+", default=[4])
     ap.add_argument("--skip-naive", action="store_true", help="leave out the (slow) per-file baseline")
     args = ap.parse_args()
     cfg = config_mod.load(args.config)
     results = {}
     if args.only in (None, "hdfs"):
-        h = bench_hdfs(cfg, args)
-        results["hdfs"] = h
-        base = h["rclone_lsf"][0]
-        print(f"\nHDFS listing of {BENCH_DIR} (entries seen; rclone counts files+dirs it prints)")
-        for k, (t, n) in h.items():
-            print(f"  {k:22s} {t:8.2f} s  {n:>8} entries  {n / t if t else 0:>10.0f}/s  "
-                  f"vs rclone: {base / t if t else 0:5.2f}x")
+        results["hdfs"] = bench_hdfs(cfg, args)
         print("  targets: rpc_walk >= 2x rclone; webhdfs_walk >= 1x rclone")
     if args.only in (None, "metastore"):
-        m = bench_metastore(cfg, args)
-        results["metastore"] = m
-        base = m["thrift_table_by_table"][0]
-        print(f"\nMetastore inventory of {BENCH_DB}")
-        for k, (t, (n_t, n_p)) in m.items():
-            print(f"  {k:22s} {t:8.2f} s  {n_t} tables {n_p} partitions  vs table-by-table: {base / t:6.1f}x")
-        print("  target: sql_direct > 10x thrift_table_by_table")
-    print(json.dumps({k: {n: [round(v[0], 3), v[1]] for n, v in r.items()} for k, r in results.items()}))
+        results["metastore"] = bench_metastore(cfg, args)
+        print("  targets: sql_direct > 10x thrift_table_by_table; bulk thrift faster than table by table")
+    print(json.dumps(results))
     return 0
 
 

@@ -5,11 +5,16 @@ Tables come in batches (`get_table_objects_by_name_req`, else `get_table_objects
 (`get_partition_names` then `get_partitions_by_names`) for very large tables. Hive 4 dropped `get_table`; Hive 0.x-1.x lack
 the `*_req` calls: each missing call is detected once (TApplicationException UNKNOWN_METHOD) and remembered.
 The thrift stubs are the ones `hmsclient` ships (Hive 2.3 IDL); the C-accelerated binary protocol is used.
+`inventory()` spreads the per-table calls over a few connections (bounded): the metastore serves each
+connection on its own thread, so round trips and server-side work overlap instead of queueing.
 """
 from __future__ import annotations
 
 import socket
-from typing import Any, Iterator
+import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import urlparse
 
 from okdp_migrate.errors import AuthError, BadInputError, ServiceUnreachable, require
@@ -28,7 +33,7 @@ class MetastoreThrift:
         u = urlparse(first if "://" in first else f"thrift://{first}")
         self.uri, self.host, self.port = first, u.hostname or "localhost", u.port or 9083
         self.timeout_s, self.table_batch, self.partition_batch = timeout_s, table_batch, partition_batch
-        self.single_call_max, self.page_size = single_call_max, page_size
+        self.single_call_max, self.page_size = min(single_call_max, 32766), page_size  # i16 max_parts
         self.kerberos_service = kerberos_service
         self.missing: set[str] = set()  # calls this server does not have
         self._client = None
@@ -142,15 +147,12 @@ class MetastoreThrift:
         Up to `single_call_max` partitions come in one get_partitions call (the fastest on Hive 2/3 servers,
         whose get_partitions_by_names runs a slow filter query); bigger tables are paged by name so neither
         side holds a million partitions in one message."""
+        first = self._partitions_capped(db, table, keys)
+        if first is not None:
+            yield from first
+            return
         obj = f"{db}.{table}"
         names = self._call("get_partition_names", db, table, -1, obj=obj)
-        if not names:
-            return
-        if len(names) <= self.single_call_max or "get_partitions_by_names" in self.missing:
-            parts = self._call("get_partitions", db, table, -1, obj=obj)
-            for i in range(0, len(parts), self.partition_batch):
-                yield [partition_from_thrift(p, keys) for p in parts[i:i + self.partition_batch]]
-            return
         for i in range(0, len(names), self.page_size):
             try:
                 parts = self._call("get_partitions_by_names", db, table, names[i:i + self.page_size], obj=obj)
@@ -158,6 +160,50 @@ class MetastoreThrift:
                 yield [partition_from_thrift(p, keys) for p in self._call("get_partitions", db, table, -1, obj=obj)]
                 return
             yield [partition_from_thrift(p, keys) for p in parts]
+
+    def _partitions_capped(self, db: str, table: str, keys: list[str]) -> list[list[HivePartition]] | None:
+        """All partitions in one get_partitions call, in batches; None when the table has more than
+        single_call_max (asking for one more than the cap tells, without a get_partition_names round trip)."""
+        obj = f"{db}.{table}"
+        unpaged = "get_partitions_by_names" in self.missing
+        # max_parts is an i16 in the IDL: -1 (all) or at most 32767
+        parts = self._call("get_partitions", db, table, -1 if unpaged else min(self.single_call_max + 1, 32767),
+                           obj=obj)
+        if not unpaged and len(parts) > self.single_call_max:
+            return None
+        return [[partition_from_thrift(p, keys) for p in parts[i:i + self.partition_batch]]
+                for i in range(0, len(parts), self.partition_batch)]
+
+    def clone(self) -> "MetastoreThrift":
+        """A second, unopened connection with the same settings."""
+        c = MetastoreThrift(self.uri, timeout_s=self.timeout_s, table_batch=self.table_batch,
+                            partition_batch=self.partition_batch, single_call_max=self.single_call_max,
+                            page_size=self.page_size, kerberos_service=self.kerberos_service)
+        c.missing = self.missing  # one server: what one connection learns, all know
+        return c
+
+    def inventory(self, db: str, connections: int = 4) -> Iterator[tuple[HiveTable, Iterator[list[HivePartition]]]]:
+        """(table, partition batches) for every table of db, in name order.
+
+        Table batches and each table's partitions are fetched over `connections` connections at once
+        (1: all on this one). Tables too big for one get_partitions call are paged on this connection
+        when their turn comes, so memory stays bounded by a few tables' partitions."""
+        names = self.table_names(db)
+        chunks = [names[i:i + self.table_batch] for i in range(0, len(names), self.table_batch)]
+        with ConnectionPool(self, connections) as pool:
+            def fetch_tables(ms: "MetastoreThrift", chunk: list[str]) -> list[HiveTable]:
+                return [table_from_thrift(t) for t in ms._table_batch(db, chunk)]
+
+            def fetch_parts(ms: "MetastoreThrift", t: HiveTable):
+                if not t.partition_keys:
+                    return t, []
+                return t, ms._partitions_capped(db, t.name, [c.name for c in t.partition_keys])
+
+            tables = (t for chunk in pool.map(fetch_tables, chunks) for t in chunk)
+            for t, batches in pool.map(fetch_parts, tables):
+                if batches is None:
+                    batches = self.partitions(db, t.name, [c.name for c in t.partition_keys])
+                yield t, iter(batches)
 
     def partitions_one_by_one(self, db: str, table: str, keys: list[str]) -> list[HivePartition]:
         """One call per partition: the table-by-table baseline of the bench."""
@@ -168,6 +214,50 @@ class MetastoreThrift:
 
 class _Unknown(Exception):
     pass
+
+
+class ConnectionPool:
+    """`size` metastore connections used by as many threads; `map` keeps input order and a bounded window."""
+
+    def __init__(self, first: MetastoreThrift, size: int):
+        self.first, self.size = first, max(1, int(size))
+        self._local = threading.local()
+        self._opened: list[MetastoreThrift] = []
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> "ConnectionPool":
+        if self.size > 1:
+            self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="hms")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        for ms in self._opened:
+            ms.close()
+
+    def _conn(self) -> MetastoreThrift:
+        ms = getattr(self._local, "ms", None)
+        if ms is None:
+            ms = self.first.clone().open()
+            with self._lock:
+                self._opened.append(ms)
+            self._local.ms = ms
+        return ms
+
+    def map(self, fn: Callable[[MetastoreThrift, Any], Any], items: Iterable) -> Iterator:
+        if self._pool is None:
+            for item in items:
+                yield fn(self.first, item)
+            return
+        window: deque = deque()
+        for item in items:
+            window.append(self._pool.submit(lambda x: fn(self._conn(), x), item))
+            if len(window) >= 2 * self.size:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
 
 
 # Hive's FileUtils.escapePathName: these characters become %XX in partition directory names.

@@ -265,13 +265,17 @@ class NativeUploads:
     def __getattr__(self, name: str):
         return getattr(self._boto, name)
 
-    def put_object(self, *, Bucket: str, Key: str, Body, ContentLength: int | None = None, Metadata: Mapping[str, str] | None = None,
-                   ChecksumCRC32C: str | None = None) -> dict:
+    def put_object(self, *, Bucket: str, Key: str, Body, ContentLength: int | None = None,
+                   Metadata: Mapping[str, str] | None = None, ChecksumCRC32C: str | None = None, **other) -> dict:
+        if other:  # anything beyond the data path (ContentType, ...): boto3 knows every parameter
+            return self._boto.put_object(Bucket=Bucket, Key=Key, Body=Body, Metadata=Metadata or {},
+                                         **({"ContentLength": ContentLength} if ContentLength is not None else {}),
+                                         **({"ChecksumCRC32C": ChecksumCRC32C} if ChecksumCRC32C else {}), **other)
         headers = [(f"x-amz-meta-{k}", v) for k, v in (Metadata or {}).items()]
         return self._send("PutObject", Bucket, Key, "", Body, ContentLength, ChecksumCRC32C, headers)
 
-    def upload_part(self, *, Bucket: str, Key: str, UploadId: str, PartNumber: int, Body, ContentLength: int | None = None,
-                    ChecksumCRC32C: str | None = None) -> dict:
+    def upload_part(self, *, Bucket: str, Key: str, UploadId: str, PartNumber: int, Body,
+                    ContentLength: int | None = None, ChecksumCRC32C: str | None = None) -> dict:
         from urllib.parse import quote
 
         query = f"?partNumber={int(PartNumber)}&uploadId={quote(UploadId, safe='')}"

@@ -5,11 +5,17 @@ NameNode by default). LISTSTATUS_BATCH (Hadoop 3) pages big directories; older s
 with an IllegalArgumentException and the walker falls back to LISTSTATUS once for the whole walk.
 Plain `requests` is used rather than the `hdfs` package because the walk needs LISTSTATUS_BATCH,
 gateway path prefixes and per-thread sessions, none of which that package exposes.
+
+Over plain HTTP each request asks for `Connection: close`: measured against the sandbox's Hadoop 2.7
+NameNode (Jetty 6), a 1,000-entry LISTSTATUS on a kept-alive connection took 10-20 ms against 3-9 ms on a
+fresh one (likely the chunked reply's last segment waiting on a delayed ACK); a new TCP connection
+costs well under a millisecond. Proxies and the CA bundle are read from the environment once per session. Over HTTPS (Knox) the TLS handshake costs more, so connections are kept.
 """
 from __future__ import annotations
 
-import threading
+import os
 import queue
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -46,7 +52,7 @@ class WalkExtras:
 class WebHdfsWalker:
     def __init__(self, url: str, *, user: str | None = None, password: str | None = None,
                  kerberos: bool = False, ca_bundle: str | None = None, max_concurrency: int = 4,
-                 timeout: float = 60.0, batch_size: int = 5000):
+                 timeout: float = 60.0, batch_size: int = 5000, keep_alive: bool | None = None):
         if not url:
             raise BadInputError("no WebHDFS URL configured", obj="hdfs.webhdfs_url",
                                 fix="set hdfs.webhdfs_url (e.g. https://namenode:9871) or pass --no-hdfs")
@@ -55,6 +61,9 @@ class WebHdfsWalker:
         self.user, self.password, self.kerberos, self.ca_bundle = user, password, kerberos, ca_bundle
         self.max_concurrency = max(1, int(max_concurrency))
         self.timeout, self.batch_size = timeout, batch_size
+        # None: keep connections over HTTPS only (see the module docstring)
+        self.keep_alive = self.base.startswith("https:") if keep_alive is None else keep_alive
+        self._headers = {} if self.keep_alive else {"Connection": "close"}
         self._local = threading.local()
         self._batch_supported: bool | None = None
         self.extras = WalkExtras()
@@ -66,6 +75,10 @@ class WebHdfsWalker:
             import requests
 
             s = requests.Session()
+            # read proxy and CA-bundle settings from the environment once, not on every request
+            s.proxies.update(requests.utils.get_environ_proxies(self.base))
+            s.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+            s.trust_env = False
             if self.kerberos:
                 gssapi = require("requests_gssapi", "kerberos", "Kerberos (SPNEGO) for WebHDFS")
                 s.auth = gssapi.HTTPSPNEGOAuth(mutual_authentication=gssapi.OPTIONAL)
@@ -84,7 +97,7 @@ class WebHdfsWalker:
             params["user.name"] = self.user
         url = self.base + quote(path or "/")
         try:
-            r = self._session().get(url, params=params, timeout=self.timeout)
+            r = self._session().get(url, params=params, timeout=self.timeout, headers=self._headers)
         except requests.exceptions.SSLError as exc:
             raise ServiceUnreachable(f"TLS error ({exc.__class__.__name__})", obj=self.base,
                                      fix="set hdfs.ca_bundle to the gateway's CA bundle") from None

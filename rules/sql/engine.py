@@ -163,7 +163,7 @@ def _for_target(tree: exp.Expression, kind: str, target: str, session: Session, 
                 ctx.flag("validate", "error", f"{target} rejects the output: {reason}",
                          fix="translate this statement by hand, or report the construct")
                 break
-    if found:
+    if found and generated:  # (no output: nothing was kept or dropped)
         kept = variables.used(generated, found)
         gone = [v for v in found if v not in kept]
         message = ("Hive variables kept as parameters: " + ", ".join(variables.names(kept)) if kept else "") + \
