@@ -229,10 +229,12 @@ class _ViewReader:
 
 
 class NativeUploads:
-    """boto3's client for everything, except PutObject and UploadPart, which go through awscrt's native
-    S3 client: signing (UNSIGNED-PAYLOAD + our CRC32C header, which the server checks), HTTP and the
-    byte transfer run in C without the GIL. Measured on 1,000 x 256 KiB files: botocore spent ~5 ms of
-    GIL time per PUT; this path a fraction of it. Same keyword arguments and answers as boto3's calls."""
+    """boto3's client for everything, except the single PutObject of a file, which goes through awscrt's
+    native S3 client: signing (UNSIGNED-PAYLOAD + our CRC32C header, which the server checks), HTTP and
+    the byte transfer run in C without the GIL. Measured on 1,000 x 256 KiB files: botocore spent ~5 ms
+    of GIL time per PUT, this path a fraction of it. UploadPart stays on boto3: awscrt copies a request
+    body into its own buffer (+16 MiB per part in flight), botocore sends ours as it is, and large
+    parts are bound by the server, not by per-request CPU. Same keyword arguments and answers as boto3."""
 
     def __init__(self, client, settings: Mapping[str, Any], max_connections: int = 32):
         from awscrt import auth, io
@@ -274,13 +276,6 @@ class NativeUploads:
         headers = [(f"x-amz-meta-{k}", v) for k, v in (Metadata or {}).items()]
         return self._send("PutObject", Bucket, Key, "", Body, ContentLength, ChecksumCRC32C, headers)
 
-    def upload_part(self, *, Bucket: str, Key: str, UploadId: str, PartNumber: int, Body,
-                    ContentLength: int | None = None, ChecksumCRC32C: str | None = None) -> dict:
-        from urllib.parse import quote
-
-        query = f"?partNumber={int(PartNumber)}&uploadId={quote(UploadId, safe='')}"
-        return self._send("UploadPart", Bucket, Key, query, Body, ContentLength, ChecksumCRC32C, [])
-
     def _send(self, op: str, bucket: str, key: str, query: str, body, length: int | None, crc: str | None,
               extra: list) -> dict:
         from urllib.parse import quote
@@ -314,7 +309,7 @@ class NativeUploads:
 
 
 def with_native_uploads(client, settings: Mapping[str, Any], max_connections: int = 32):
-    """The client with PutObject/UploadPart through awscrt when it is installed; else the client itself.
+    """The client with PutObject through awscrt when it is installed; else the client itself.
     OKDP_MIGRATE_S3_NATIVE=0 keeps everything on boto3."""
     import os
 

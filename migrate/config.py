@@ -56,7 +56,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ranger.url", None, "Ranger admin URL (http://host:6080)"),
     Setting("ranger.user", None, "Ranger admin user"),
     Setting("ranger.password", None, "Ranger admin password", secret=True),
-    Setting("ranger.export_files", [], "Ranger policy export JSON files"),
+    Setting("ranger.export_files", [], "Ranger policy export JSON files", aliases=("ranger_export_files",)),
     Setting("cluster.config_dir", None, "directory holding *-site.xml files", aliases=("config_dir",)),
     # Target: S3 and Iceberg
     Setting("s3.endpoint", None, "S3 endpoint URL (SeaweedFS or MinIO)", aliases=("s3_endpoint",)),

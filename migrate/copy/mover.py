@@ -39,7 +39,7 @@ class MoverOptions:
     multipart_threshold: int = 16 * MiB
     min_part_size: int = 16 * MiB
     memory_per_stream: int = 32 * MiB  # a larger part is spooled to a temp file, never held in memory
-    parts_in_flight: int = 6  # process-wide: part buffers held at once (memory ~ this x part size)
+    parts_in_flight: int = 4  # process-wide: part buffers held at once (memory ~ this x part size)
     parts_per_file: int = 4  # parts of one file uploaded at once (like rclone's --s3-upload-concurrency)
     reread_verify: bool = False  # --verify: read every object back from S3 and recompute its CRC32C
 

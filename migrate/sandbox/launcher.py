@@ -103,8 +103,9 @@ def up(directory=None, seed: bool = False, use_postgres: bool | None = None) -> 
             log.info("reusing healthy: %s", ", ".join(sorted(healthy)))
         _start_all(st, healthy)
         env = read_env(d)
-        if seed:
-            seed_once(st, env)
+        if seed and seed_once(st, env) is not None:
+            write_env(st)
+            env = read_env(d)
         return env
 
 
@@ -178,7 +179,18 @@ def env_of(st: State) -> dict:
            "warehouse_dirs": [hdfs.WAREHOUSE_MANAGED, hdfs.WAREHOUSE_EXTERNAL]}
     for part in (hdfs.env(st), metastore.env(st), thriftserver.env(st), seaweed.env(st)):
         env.update(part)
+    env.update(_seeded_sources(st))
     return env
+
+
+def _seeded_sources(st: State) -> dict:
+    """Once seeded, point scans at the estate's Ranger export (a file: no Ranger server runs here)."""
+    try:
+        manifest = json.loads((st.dir / "seed_manifest.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+    ranger = (manifest.get("ranger") or {}).get("local_path")
+    return {"ranger_export_files": [ranger]} if ranger else {}
 
 
 def write_env(st: State) -> None:
