@@ -66,9 +66,9 @@ def report(title: str, runs: dict, baseline: str, describe) -> dict:
         best, med = min(ts), statistics.median(ts)
         per_round = [b / t for b, t in zip(base, ts)]
         print(f"  {name:24s} {best:7.2f} {med:7.2f}  {' '.join(f'{t:6.2f}' for t in ts):21s} "
-              f"{min(base) / best:13.2f}x  {min(per_round):.2f}-{max(per_round):.2f}x   {describe(rs[0][1])}")
+              f"{min(base) / best:13.3g}x  {min(per_round):.3g}-{max(per_round):.3g}x   {describe(rs[0][1])}")
         out[name] = {"best_s": round(best, 3), "median_s": round(med, 3), "runs_s": [round(t, 3) for t in ts],
-                     "ratio_vs_" + baseline: round(min(base) / best, 2), "result": rs[0][1]}
+                     "ratio_vs_" + baseline: float(f"{min(base) / best:.3g}"), "result": rs[0][1]}
     return out
 
 
