@@ -93,8 +93,9 @@ def from_scan(root: str | Path):
         if t.is_view and (t.view_original_text or t.view_expanded_text):
             sources.append(ScriptSource(f"scan:{t.fqn}", text=t.view_original_text or t.view_expanded_text,
                                         current_db=t.database, wrap_view=t.fqn, meta={"view": t.fqn}))
-    if inv.has("oozie_apps.json"):
-        sources.extend(_oozie_scripts(inv.json("oozie_apps.json")))
+    for name in ("oozie_scripts.json", "oozie_apps.json"):  # scan writes the first; the second is a legacy name
+        if inv.has(name):
+            sources.extend(_oozie_scripts(inv.json(name)))
     return schema, sources
 
 

@@ -144,6 +144,8 @@ def scan_oozie(cfg, opts, out: Path, sources: dict[str, Any]) -> dict[str, Any]:
                     oozie.add_file(inv, path, reader.read_small(path))
                 except Exception as exc:  # one unreadable file is recorded, the others go on
                     inv.errors.append(f"{path}: cannot read ({getattr(exc, 'message', exc)})")
+    scripts = _hive_scripts(inv, hdfs_reader(cfg)) if inv.workflows else []
+    write_json(out / "oozie_scripts.json", scripts)
     jobs = []
     if cfg.get("oozie.url"):
         try:
@@ -152,12 +154,47 @@ def scan_oozie(cfg, opts, out: Path, sources: dict[str, Any]) -> dict[str, Any]:
             errors.append(getattr(exc, "one_line", lambda: str(exc))())
     write_json(out / "oozie.json", {"inventory": inv, "running_jobs": jobs})
     summary = {"workflows": len(inv.workflows), "coordinators": len(inv.coordinators), "bundles": len(inv.bundles),
-               "properties": len(inv.properties), "running_jobs": len(jobs),
+               "properties": len(inv.properties), "running_jobs": len(jobs), "hive_scripts": len(scripts),
                "actions": sum(len(w.actions) for w in inv.workflows),
                "unknown_actions": sum(1 for w in inv.workflows for a in w.actions if not a.known)}
     if inv.errors or errors:
         raise PartialSource(summary, inv.errors + errors)
     return summary
+
+
+HIVE_ACTIONS = ("hive", "hive2")
+HIVE_SCRIPT_SUFFIXES = (".hql", ".sql", ".q")
+
+
+def _hive_scripts(inv, reader) -> list[dict[str, Any]]:
+    """The HiveQL scripts that hive/hive2 actions run, read from HDFS, for `rewrite --from-scan`.
+
+    A script path is relative to its workflow's directory unless absolute (`${nameNode}` dropped)."""
+    import posixpath
+
+    found, seen = [], set()
+    for wf in inv.workflows:
+        app_dir = posixpath.dirname(wf.path)
+        for action in wf.actions:
+            if action.type not in HIVE_ACTIONS:
+                continue
+            for script in action.scripts:
+                path = script.replace("${nameNode}", "").split("#", 1)[0]
+                if not path.lower().endswith(HIVE_SCRIPT_SUFFIXES) or "${" in path:
+                    continue
+                path = posixpath.normpath(path if path.startswith("/") else posixpath.join(app_dir, path))
+                if path in seen:
+                    continue
+                seen.add(path)
+                entry = {"app": wf.name, "workflow": wf.path, "action": action.name, "path": path}
+                try:
+                    entry["text"] = reader.read_small(path).decode("utf-8", errors="replace")
+                except Exception as exc:  # a missing script is worth knowing, not worth failing the source
+                    inv.errors.append(f"{path}: script of {wf.name}/{action.name} cannot be read "
+                                      f"({getattr(exc, 'message', exc)})")
+                    continue
+                found.append(entry)
+    return found
 
 
 def scan_hbase(cfg, opts, out: Path, sources: dict[str, Any]) -> dict[str, Any]:
