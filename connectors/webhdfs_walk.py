@@ -3,8 +3,8 @@
 Directories are listed in parallel with a bounded number of requests in flight (gentle on the
 NameNode by default). LISTSTATUS_BATCH (Hadoop 3) pages big directories; older servers answer it
 with an IllegalArgumentException and the walker falls back to LISTSTATUS once for the whole walk.
-Plain `requests` is used rather than the `hdfs` package because the walk needs LISTSTATUS_BATCH,
-gateway path prefixes and per-thread sessions, none of which that package exposes.
+urllib3 (listings) and `requests` (SPNEGO, OPEN) are used rather than the `hdfs` package because the walk
+needs LISTSTATUS_BATCH, gateway path prefixes and a pool shared by threads, none of which that package exposes.
 
 Over plain HTTP each request asks for `Connection: close`: measured against the sandbox's Hadoop 2.7
 NameNode (Jetty 6), a 1,000-entry LISTSTATUS on a kept-alive connection took 10-20 ms against 3-9 ms on a
@@ -19,7 +19,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Iterator
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from okdp_migrate.errors import AuthError, BadInputError, ServiceUnreachable, require
 from okdp_migrate.model import HdfsEntry
@@ -34,6 +34,13 @@ except ImportError:  # pragma: no cover
 # Hadoop's BlockStoragePolicySuite ids; 0 means "unspecified, inherited from the parent".
 STORAGE_POLICIES = {1: "PROVIDED", 2: "COLD", 5: "WARM", 7: "HOT", 10: "ONE_SSD", 12: "ALL_SSD", 15: "LAZY_PERSIST"}
 KINDS = {"FILE": "file", "DIRECTORY": "dir", "SYMLINK": "symlink"}
+
+
+def _retry_once():
+    """One retry for a kept-alive connection the server closed meanwhile; none for a refused connect."""
+    import urllib3
+
+    return urllib3.Retry(total=1, connect=0, read=1, redirect=0, status=0)
 
 
 @dataclass
@@ -65,6 +72,8 @@ class WebHdfsWalker:
         self.keep_alive = self.base.startswith("https:") if keep_alive is None else keep_alive
         self._headers = {} if self.keep_alive else {"Connection": "close"}
         self._local = threading.local()
+        self._urllib3 = None
+        self._urllib3_lock = threading.Lock()
         self._batch_supported: bool | None = None
         self.extras = WalkExtras()
 
@@ -89,13 +98,60 @@ class WebHdfsWalker:
             self._local.session = s
         return s
 
-    def request(self, op: str, path: str, **params: Any) -> dict[str, Any]:
-        import requests
+    def _pool(self):
+        """One urllib3 pool shared by the walk's threads (thread-safe). Plain urllib3 costs ~20% less client
+        CPU per listing than requests; requests stays for SPNEGO (requests-gssapi) and for OPEN."""
+        with self._urllib3_lock:
+            if self._urllib3 is None:
+                import certifi
+                import requests
+                import urllib3
 
+                kw = {"maxsize": self.max_concurrency, "block": False, "cert_reqs": "CERT_REQUIRED",
+                      "ca_certs": self.ca_bundle or os.environ.get("REQUESTS_CA_BUNDLE")
+                      or os.environ.get("CURL_CA_BUNDLE") or certifi.where()}
+                proxy = requests.utils.get_environ_proxies(self.base).get(self.base.split(":", 1)[0])
+                self._urllib3 = urllib3.ProxyManager(proxy, **kw) if proxy else urllib3.PoolManager(**kw)
+            return self._urllib3
+
+    def request(self, op: str, path: str, **params: Any) -> dict[str, Any]:
         params["op"] = op
         if self.user and not self.kerberos and not self.password:
             params["user.name"] = self.user
         url = self.base + quote(path or "/")
+        status, body = self._get_kerberos(url, params) if self.kerberos else self._get(url, params)
+        if status == 200:
+            return _loads(body)
+        remote = _remote_exception(body)
+        if status in (401,) or remote[0] in ("AuthenticationException",):
+            raise AuthError(f"WebHDFS refused the credentials ({remote[1] or status})", obj=self.base,
+                            fix="check hdfs.user / hdfs.password, or kinit for Kerberos")
+        raise _WebHdfsRemote(status, remote[0], remote[1], path)
+
+    def _get(self, url: str, params: dict[str, Any]) -> tuple[int, bytes]:
+        import urllib3
+
+        headers = dict(self._headers)
+        if self.password:  # Knox-style gateway with basic auth (LDAP topology)
+            headers.update(urllib3.util.make_headers(basic_auth=f"{self.user or ''}:{self.password}"))
+        try:
+            r = self._pool().request("GET", f"{url}?{urlencode(params)}", headers=headers, timeout=self.timeout,
+                                     retries=_retry_once(), redirect=False)
+        except urllib3.exceptions.SSLError as exc:
+            raise ServiceUnreachable(f"TLS error ({exc.__class__.__name__})", obj=self.base,
+                                     fix="set hdfs.ca_bundle to the gateway's CA bundle") from None
+        except urllib3.exceptions.HTTPError as exc:
+            reason = getattr(exc, "reason", None)
+            if isinstance(reason, urllib3.exceptions.SSLError):
+                raise ServiceUnreachable(f"TLS error ({reason.__class__.__name__})", obj=self.base,
+                                         fix="set hdfs.ca_bundle to the gateway's CA bundle") from None
+            raise ServiceUnreachable(f"WebHDFS did not answer ({(reason or exc).__class__.__name__})", obj=self.base,
+                                     fix="check hdfs.webhdfs_url and that the NameNode HTTP port is open") from None
+        return r.status, r.data
+
+    def _get_kerberos(self, url: str, params: dict[str, Any]) -> tuple[int, bytes]:
+        import requests
+
         try:
             r = self._session().get(url, params=params, timeout=self.timeout, headers=self._headers)
         except requests.exceptions.SSLError as exc:
@@ -104,13 +160,8 @@ class WebHdfsWalker:
         except requests.exceptions.RequestException as exc:
             raise ServiceUnreachable(f"WebHDFS did not answer ({exc.__class__.__name__})", obj=self.base,
                                      fix="check hdfs.webhdfs_url and that the NameNode HTTP port is open") from None
-        if r.status_code == 200:
-            return _loads(r.content)
-        remote = _remote_exception(r)
-        if r.status_code in (401,) or remote[0] in ("AuthenticationException",):
-            raise AuthError(f"WebHDFS refused the credentials ({remote[1] or r.status_code})", obj=self.base,
-                            fix="check hdfs.user / hdfs.password, or kinit for Kerberos")
-        raise _WebHdfsRemote(r.status_code, remote[0], remote[1], path)
+        return r.status_code, r.content
+
 
     # --- listing ----------------------------------------------------------------------------
     def list_dir(self, path: str) -> list[dict[str, Any]]:
@@ -265,7 +316,7 @@ class WebHdfsWalker:
             raise ServiceUnreachable(f"WebHDFS OPEN failed ({exc.__class__.__name__})", obj=path,
                                      fix="check that the DataNodes are reachable from this host") from None
         if r.status_code != 200:
-            exc_name, msg = _remote_exception(r)
+            exc_name, msg = _remote_exception(r.content)
             raise BadInputError(f"cannot read ({exc_name or r.status_code}: {msg})", obj=path,
                                 fix="check the file's permissions")
         return r.content
@@ -293,12 +344,12 @@ class _WebHdfsRemote(Exception):
                                   fix="see the NameNode log")
 
 
-def _remote_exception(r) -> tuple[str, str]:
+def _remote_exception(body: bytes) -> tuple[str, str]:
     try:
-        rem = _loads(r.content).get("RemoteException", {})
+        rem = _loads(body).get("RemoteException", {})
         return rem.get("exception", ""), rem.get("message", "")
     except Exception:
-        return "", r.text[:200] if r.text else ""
+        return "", body[:200].decode("utf-8", "replace") if body else ""
 
 
 def _extend(cols: Columns, paths: list[str], statuses: list[dict[str, Any]]) -> None:
