@@ -255,6 +255,9 @@ def main() -> int:
     ap.add_argument("--okdp-args", default="", help="extra flags for okdp-migrate copy")
     ap.add_argument("--root", default="/bench/copy/data")
     ap.add_argument("--local", default="/tmp/okdp-bench-copy/local")
+    ap.add_argument("--vacuum-master", default=None, metavar="HOST:PORT",
+                    help="SeaweedFS master: reclaim deleted space after each run (deletes alone do not free volumes; "
+                         "10 runs x 2 GiB filled the sandbox's volumes once)")
     a = ap.parse_args()
     only = [c for c in a.only.split(",") if c]
     if any(c.endswith("rclone") for c in only) and not shutil.which("rclone"):
@@ -303,6 +306,8 @@ def main() -> int:
         n, size = count_objects(client, bucket, p + "/")
         assert (n, size) == (len(files), total), f"{name}: {n} objects / {size} bytes in S3"
         delete_prefix(client, bucket, p + "/")
+        if a.vacuum_master:
+            vacuum(a.vacuum_master)
         r["load"] = os.getloadavg()[0]
         return r
 
@@ -336,6 +341,21 @@ def main() -> int:
     if "okdp" in best:
         print(f"okdp peak RSS {max(x['rss_mb'] for x in runs['okdp']):.0f} MB (limit 300 MB)")
     return 0
+
+
+def vacuum(master: str, settle_bytes: int = 200 * MiB, timeout: float = 120) -> None:
+    """Ask the SeaweedFS master to compact volumes, then wait until the garbage is gone (not timed)."""
+    import urllib.request
+
+    urllib.request.urlopen(f"http://{master}/vol/vacuum?garbageThreshold=0.05", timeout=timeout).read()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = json.loads(urllib.request.urlopen(f"http://{master}/vol/status", timeout=10).read())
+        vols = [v for dc in status["Volumes"]["DataCenters"].values() for rack in dc.values()
+                for node in rack.values() for v in node]
+        if sum(v["DeletedByteCount"] for v in vols) < settle_bytes:
+            return
+        time.sleep(1)
 
 
 def count_objects(client, bucket: str, prefix: str) -> tuple[int, int]:

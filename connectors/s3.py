@@ -335,7 +335,7 @@ def _crt_translate(exc: BaseException, obj: str) -> OkdpError | None:
         code = (re.search(r"<Code>([^<]+)</Code>", body) or [None, str(exc.status_code)])[1]
         msg = (re.search(r"<Message>([^<]*)</Message>", body) or [None, code])[1]
         return _from_code(code, exc.status_code, msg, obj)
-    if isinstance(exc, AwsCrtError):
-        return TransientS3Error(f"S3 endpoint unreachable ({exc.name})", obj=obj,
-                                fix="check s3.endpoint and that the S3 server runs; rerun to resume")
+    if isinstance(exc, AwsCrtError):  # no answer from S3 (connection, timeout) or a 5xx the client gave up on
+        return TransientS3Error(f"S3 request failed ({exc.name})", obj=obj,
+                                fix="check s3.endpoint, that the S3 server runs and has space; rerun to resume")
     return None

@@ -157,3 +157,45 @@ def test_part_size_keeps_under_10000_parts(size, expected):
     assert ps % MiB == 0 and -(-size // ps) <= MAX_PARTS
     if expected:
         assert ps == expected
+
+
+# --- awscrt data path: its errors mean the same as botocore's -----------------------------------------------
+def _crt_error(status: int, code: str):
+    from awscrt.s3 import S3ResponseError
+
+    body = f"<?xml version='1.0'?><Error><Code>{code}</Code><Message>m</Message></Error>".encode()
+    return S3ResponseError(code=14343, name="AWS_ERROR_S3_INVALID_RESPONSE_STATUS", message="bad status",
+                           status_code=status, headers=[], body=body, operation_name="PutObject")
+
+
+@pytest.mark.parametrize("status,code,kind", [(403, "InvalidAccessKeyId", "AuthError"),
+                                              (400, "BadDigest", "ChecksumMismatch"),
+                                              (503, "SlowDown", "TransientS3Error"),
+                                              (404, "NoSuchBucket", "BadInputError")])
+def test_awscrt_s3_error_answers_translate_like_botocore_ones(status, code, kind):
+    pytest.importorskip("awscrt")
+    from okdp_migrate.connectors import s3
+
+    assert type(s3.translate(_crt_error(status, code), "s3://b/k")).__name__ == kind
+
+
+def test_awscrt_connection_error_is_transient_so_it_is_retried():
+    pytest.importorskip("awscrt")
+    from awscrt.exceptions import AwsCrtError
+
+    from okdp_migrate.connectors import s3
+
+    err = s3.translate(AwsCrtError(1049, "AWS_IO_SOCKET_CONNECTION_REFUSED", "refused"), "s3://b/k")
+    assert isinstance(err, s3.TransientS3Error) and "CONNECTION_REFUSED" in err.message
+
+
+def test_view_reader_streams_a_bytearray_without_copying_and_rewinds():
+    from okdp_migrate.connectors.s3 import _ViewReader
+
+    data = bytearray(b"abcdefghij")
+    r = _ViewReader(data)
+    m = bytearray(4)
+    assert r.readinto(memoryview(m)) == 4 and bytes(m) == b"abcd"
+    assert r.read() == b"efghij" and r.readinto(memoryview(m)) == 0
+    r.seek(0)
+    assert r.read(3) == b"abc"
