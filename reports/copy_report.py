@@ -61,7 +61,7 @@ def summary_text(s: Any) -> str:
     lines = [f"planned {s.files_planned} files ({s.bytes_planned} B); copied {s.files_copied} "
              f"({s.bytes_copied} B, {rate:.1f} MB/s); verified {s.files_verified}; skipped (already verified) "
              f"{s.files_skipped}; failed {s.files_failed}; not attempted {s.files_not_attempted}; "
-             f"tables committed {s.tables_committed}; {s.seconds:.1f} s",
+             f"tables committed {s.tables_committed}, failed {s.tables_failed}; {s.seconds:.1f} s",
              f"journal: {s.journal}"]
     lines += [f"note: {n}" for n in s.notes]
     lines += [f"FAILED {f['src']}: {f['error']}" for f in s.failures[:100]]

@@ -199,3 +199,13 @@ def test_view_reader_streams_a_bytearray_without_copying_and_rewinds():
     assert r.read() == b"efghij" and r.readinto(memoryview(m)) == 0
     r.seek(0)
     assert r.read(3) == b"abc"
+
+
+def test_a_refused_iceberg_table_makes_the_run_partial():
+    from okdp_migrate.copy.run import CopySummary
+    from okdp_migrate.errors import ExitCode
+
+    s = CopySummary(plan="p.yaml", shard=None, dry_run=False, files_planned=2, files_copied=2, files_verified=2)
+    assert s.exit_code == ExitCode.OK
+    s.tables_failed = 1
+    assert s.exit_code == ExitCode.PARTIAL

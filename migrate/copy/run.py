@@ -58,6 +58,7 @@ class CopySummary:
     bytes_planned: int = 0
     bytes_copied: int = 0
     tables_committed: int = 0
+    tables_failed: int = 0
     seconds: float = 0.0
     journal: str | None = None
     capabilities: dict[str, Any] = field(default_factory=dict)
@@ -69,7 +70,8 @@ class CopySummary:
     def exit_code(self) -> ExitCode:
         if self.failures and not self.files_copied and all(f.get("kind") == "AuthError" for f in self.failures):
             return ExitCode.AUTH  # nothing could be copied and every file was refused: credentials
-        return ExitCode.PARTIAL if self.files_failed or self.files_not_attempted else ExitCode.OK
+        partial = self.files_failed or self.files_not_attempted or self.tables_failed
+        return ExitCode.PARTIAL if partial else ExitCode.OK
 
 
 class Progress:
@@ -157,12 +159,19 @@ def _commit_tables(plan, journal, config, summary: CopySummary) -> int:
         return 0
     if not getattr(plan, "tables", None):
         return 0
+    results: list = []
     try:
-        return int(commit_tables(plan, journal, config) or 0)
+        committed = int(commit_tables(plan, journal, config, results=results) or 0)
     except OkdpError as exc:
         summary.failures.append({"src": "(iceberg)", "dst": "", "error": exc.one_line()})
         summary.notes.append("Iceberg commit failed; the copied files stay verified, rerun to commit")
+        summary.tables_failed += 1
         return 0
+    for r in results:  # a table refused (e.g. ACID with delete deltas) is a failure of this run, not a footnote
+        if r.status == "failed":
+            summary.tables_failed += 1
+            summary.failures.append({"src": f"(iceberg) {r.table}", "dst": r.identifier, "error": r.error or ""})
+    return committed
 
 
 class _Pool:
