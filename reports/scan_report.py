@@ -28,6 +28,8 @@ def human(n: float | int | None) -> str:
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
+    if 0 < seconds < 1:
+        return "< 1 s"
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 7200:
