@@ -18,6 +18,7 @@ AUTH_CODES = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "In
 QUOTA_CODES = {"QuotaExceeded", "EntityTooLarge", "XMinioStorageFull", "StorageFull", "InsufficientStorage"}
 TRANSIENT_CODES = {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "RequestTimeTooSkewed",
                    "503", "500", "502", "504", "ThrottlingException"}
+THROTTLE_CODES = {"SlowDown", "ServiceUnavailable", "503", "ThrottlingException", "RequestTimeout"}
 
 
 class QuotaExceeded(OkdpError):
@@ -85,7 +86,13 @@ def translate(exc: BaseException, obj: str) -> OkdpError:
 
 
 def _from_code(code: str, status: int | None, msg: str, obj: str) -> OkdpError:
-    """An S3 error answer (code, HTTP status) -> OkdpError."""
+    """An S3 error answer (code, HTTP status) -> OkdpError, remembering both (see may_be_refused_write)."""
+    err = _classify(code, status, msg, obj)
+    err.s3_code, err.http_status = code, status
+    return err
+
+
+def _classify(code: str, status: int | None, msg: str, obj: str) -> OkdpError:
     if code in AUTH_CODES or status == 403:
         return AuthError(f"S3 refused the request: {code}", obj=obj,
                          fix="check s3.access_key / s3.secret_key and the bucket policy")
@@ -102,6 +109,34 @@ def _from_code(code: str, status: int | None, msg: str, obj: str) -> OkdpError:
     if code in TRANSIENT_CODES or (status and status >= 500):
         return TransientS3Error(f"S3 server error {code}: {msg}", obj=obj, fix="rerun to resume")
     return BadInputError(f"S3 error {code}: {msg}", obj=obj, fix="see the S3 server's logs")
+
+
+def may_be_refused_write(err: OkdpError) -> bool:
+    """Could this failed write mean "the bucket refuses writes" (over quota, read-only)? Only if a read of the
+    same bucket then works: SeaweedFS 4.48 answers such writes with 500 InternalError, newer versions with
+    403 AccessDenied. Never throttling, a dropped connection (no answer) or refused credentials."""
+    code, status = getattr(err, "s3_code", None), getattr(err, "http_status", None)
+    if isinstance(err, AuthError):
+        return code == "AccessDenied"
+    if isinstance(err, TransientS3Error):
+        return status is not None and status >= 500 and status != 503 and code not in THROTTLE_CODES
+    return False
+
+
+def reads_work(client, bucket: str) -> bool:
+    """One cheap read (HeadBucket): True when the server answers it for this bucket."""
+    try:
+        client.head_bucket(Bucket=bucket)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "no": the caller keeps its own error
+        return False
+
+
+def writes_refused(bucket: str, obj: str, cause: str) -> QuotaExceeded:
+    """The per-file error for a bucket that answers reads but refuses every write."""
+    return QuotaExceeded(f"S3 bucket {bucket} refuses writes while reads work (over quota or read-only; "
+                         f"writes answer {cause})", obj=obj,
+                         fix="raise the bucket quota or free space (SeaweedFS: s3.bucket.quota), then rerun")
 
 
 def call(fn: Callable[..., T], obj: str, **kwargs) -> T:
@@ -336,6 +371,9 @@ def _crt_translate(exc: BaseException, obj: str) -> OkdpError | None:
         msg = (re.search(r"<Message>([^<]*)</Message>", body) or [None, code])[1]
         return _from_code(code, exc.status_code, msg, obj)
     if isinstance(exc, AwsCrtError):  # no answer from S3 (connection, timeout) or a 5xx the client gave up on
-        return TransientS3Error(f"S3 request failed ({exc.name})", obj=obj,
-                                fix="check s3.endpoint, that the S3 server runs and has space; rerun to resume")
+        err = TransientS3Error(f"S3 request failed ({exc.name})", obj=obj,
+                               fix="check s3.endpoint, that the S3 server runs and has space; rerun to resume")
+        if exc.name == "AWS_ERROR_S3_INTERNAL_ERROR":  # the server answered 500 (awscrt retried it already)
+            err.s3_code, err.http_status = "InternalError", 500
+        return err
     return None

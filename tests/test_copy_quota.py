@@ -6,10 +6,10 @@ the shared sandbox's S3 is never touched) whose bucket gets a quota through `wee
 
 What SeaweedFS 4.48 answers for a PUT / CreateMultipartUpload into that bucket: HTTP 500 `InternalError`
 ("We encountered an internal error, please try again."); the cause ("read only: /buckets/B/ (e.g. bucket
-over quota)") is only in the server's log. So the client cannot tell it from a real server fault: the test
-pins what must hold whatever the classification: the run ends in bounded time without success, every
-refused file is reported failed with an error, nothing absent or unverified counts as copied, and once
-the quota is lifted a rerun finishes the job.
+over quota)") is only in the server's log, while reads (HeadBucket, lists) keep working. The copy tells it
+from an outage by that read: every refused file fails on its own with a quota / read-only error naming its
+own object (exit 8 PARTIAL, not 5 or 6), nothing absent or unverified counts as copied, and once the quota
+is lifted a rerun finishes the job.
 """
 from __future__ import annotations
 
@@ -111,14 +111,20 @@ def test_bucket_over_quota_fails_per_file_and_reports_only_verified_copies(sandb
     make_plan(sandbox, root, f"s3://{bucket}/{prefix}", plan_path)
     code, s, err = _copy(cfg, plan_path, OKDP_MIGRATE_COPY_RETRY_SECONDS="5", OKDP_MIGRATE_S3_NATIVE=native)
 
-    assert code not in (0, 6), (code, s, err[-2000:])  # not success, and a full bucket is not a credentials fault
+    # a full bucket is neither an outage (5) nor a credentials fault (6): each refused file fails, exit 8
+    assert code == 8, (code, s, err[-2000:])
     assert s, f"no --json summary (exit {code}): {err[-2000:]}"
-    assert s["files_copied"] == 0
+    assert s["files_copied"] == 0 and s["files_not_attempted"] == 0
+    assert not any(n.startswith("stopped early") for n in s["notes"]), s["notes"]
     refused = set(after)
-    failed = {f["src"] for f in s["failures"]}
-    assert failed <= refused and s["files_failed"] == len(failed)
-    assert s["files_failed"] + s["files_not_attempted"] == len(refused)
-    assert all("S3" in f["error"] and f["dst"].startswith(f"s3://{bucket}/") for f in s["failures"])
+    failed = {f["src"]: f for f in s["failures"]}
+    assert set(failed) == refused and s["files_failed"] == len(refused)
+    for src, f in failed.items():
+        own = f"s3://{bucket}/{prefix}/{src.rsplit('/', 1)[1]}"
+        assert f["dst"] == own and f["error"].startswith(own + ":"), f  # named by its own object, no probe key
+        assert "refuses writes while reads work (over quota or read-only" in f["error"], f
+        assert f["kind"] == "QuotaExceeded" and "s3.bucket.quota" in f["error"]
+    assert s["files_verified"] == len(before)
     assert s["files_verified"] + s["files_failed"] + s["files_not_attempted"] == s["files_planned"]
 
     # what S3 holds is exactly what was verified, each with the source's CRC32C; nothing refused is there

@@ -209,3 +209,151 @@ def test_a_refused_iceberg_table_makes_the_run_partial():
     assert s.exit_code == ExitCode.OK
     s.tables_failed = 1
     assert s.exit_code == ExitCode.PARTIAL
+
+
+# --- a bucket that answers reads but refuses writes (over quota / read-only) vs an outage vs bad credentials ---
+def _client_error(code: str, status: int, op: str = "PutObject"):
+    from botocore.exceptions import ClientError
+
+    return ClientError({"Error": {"Code": code, "Message": code},
+                        "ResponseMetadata": {"HTTPStatusCode": status}}, op)
+
+
+class FakeS3:
+    """A fake S3 client: every write answers `write_error`, HeadBucket answers `read_error` (None: works)."""
+
+    def __init__(self, write_error, read_error=None):
+        self.write_error, self.read_error = write_error, read_error
+        self.writes = self.reads = 0
+        self._lock = threading.Lock()
+
+    def _write(self, **_):
+        with self._lock:
+            self.writes += 1
+        raise self.write_error
+
+    put_object = create_multipart_upload = upload_part = complete_multipart_upload = _write
+
+    def head_bucket(self, Bucket):
+        with self._lock:
+            self.reads += 1
+        if self.read_error is not None:
+            raise self.read_error
+        return {}
+
+
+def _target(client):
+    from okdp_migrate.copy.target import Target
+
+    return Target(client, Limit(4), retry_seconds=0)  # one attempt: what the retries end with
+
+
+@pytest.mark.parametrize("write_error", [_client_error("InternalError", 500), _client_error("AccessDenied", 403)],
+                         ids=["seaweedfs-4.48-500", "403-access-denied"])
+def test_write_refused_while_reads_work_is_a_per_file_quota_error_remembered_per_bucket(write_error):
+    from okdp_migrate.connectors import s3
+
+    client = FakeS3(write_error)
+    target = _target(client)
+    with pytest.raises(s3.QuotaExceeded) as first:
+        target.call("put_object", "s3://full/t/a.bin", Bucket="full", Key="t/a.bin", Body=b"x")
+    assert first.value.obj == "s3://full/t/a.bin"  # the file's own object, not a probe key
+    assert "refuses writes while reads work" in first.value.message and "s3.bucket.quota" in first.value.fix
+    assert first.value.exit_code == 8
+    writes = client.writes
+    # later files of that bucket fail at once, each named, without another write or read
+    with pytest.raises(s3.QuotaExceeded) as second:
+        target.call("create_multipart_upload", "s3://full/t/big.bin", Bucket="full", Key="t/big.bin")
+    assert second.value.obj == "s3://full/t/big.bin"
+    assert (client.writes, client.reads) == (writes, 1)
+    assert set(target.refusing) == {"full"}
+
+
+@pytest.mark.parametrize("write_error,read_error,expected", [
+    # S3 down: the read fails too -> still an outage (retried, then exit 5, rerun resumes)
+    ("InternalError/500", "EndpointConnectionError", "TransientS3Error"),
+    # wrong secret: writes and reads refused -> credentials (exit 6); a signature error is never probed
+    ("AccessDenied/403", "403/403", "AuthError"),
+    ("SignatureDoesNotMatch/403", None, "AuthError"),
+    # throttling is load, not a read-only bucket, even if reads work
+    ("SlowDown/503", None, "TransientS3Error"),
+])
+def test_write_errors_that_are_not_a_refusing_bucket_keep_their_class(write_error, read_error, expected):
+    from botocore.exceptions import EndpointConnectionError
+
+    from okdp_migrate.connectors import s3
+
+    code, status = write_error.split("/")
+    if read_error == "EndpointConnectionError":
+        read = EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
+    elif read_error:
+        read = _client_error(read_error.split("/")[0], 403, "HeadBucket")
+    else:
+        read = None
+    client = FakeS3(_client_error(code, int(status)), read)
+    target = _target(client)
+    with pytest.raises(s3.OkdpError) as err:
+        target.call("put_object", "s3://b/t/a.bin", Bucket="b", Key="t/a.bin", Body=b"x")
+    assert type(err.value).__name__ == expected and not isinstance(err.value, s3.QuotaExceeded)
+    assert target.refusing == {}
+
+
+def test_read_errors_are_never_taken_for_a_refusing_bucket():
+    from okdp_migrate.connectors import s3
+
+    class Reads(FakeS3):
+        def list_parts(self, **_):
+            raise _client_error("InternalError", 500, "ListParts")
+
+    target = _target(Reads(_client_error("InternalError", 500)))
+    with pytest.raises(s3.TransientS3Error):
+        target.call("list_parts", "s3://b/k", Bucket="b", Key="k", UploadId="u")
+    assert target.refusing == {}
+
+
+def test_capability_probe_on_a_refusing_bucket_runs_once_and_fails_each_file_by_name():
+    from okdp_migrate.connectors import s3
+
+    client = FakeS3(_client_error("InternalError", 500))
+    target = _target(client)
+    errors: dict[str, BaseException] = {}
+
+    def one(name: str) -> None:
+        try:
+            target.probe("full", f"s3://full/t/{name}")
+        except s3.OkdpError as exc:
+            errors[name] = exc
+
+    threads = [threading.Thread(target=one, args=(f"f{i}.bin",)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert client.writes == 1 and client.reads == 1  # one probe PUT, one HeadBucket, for 8 workers
+    assert sorted(errors) == [f"f{i}.bin" for i in range(8)]
+    for name, exc in errors.items():
+        assert isinstance(exc, s3.QuotaExceeded) and exc.obj == f"s3://full/t/{name}"
+        assert "_okdp_migrate/probe" not in exc.one_line()
+
+
+def test_failed_capability_probe_with_bad_credentials_stays_auth_and_is_not_rerun():
+    from okdp_migrate.connectors import s3
+
+    client = FakeS3(_client_error("SignatureDoesNotMatch", 403))
+    target = _target(client)
+    for name in ("a.bin", "b.bin"):
+        with pytest.raises(s3.AuthError) as err:
+            target.probe("b", f"s3://b/t/{name}")
+        assert err.value.obj == f"s3://b/t/{name}" and "SignatureDoesNotMatch" in err.value.message
+    assert client.writes == 1 and client.reads == 0
+
+
+def test_awscrt_internal_error_counts_as_a_server_answer():
+    from awscrt.exceptions import AwsCrtError
+
+    from okdp_migrate.connectors import s3
+
+    answered = s3.translate(AwsCrtError(14341, "AWS_ERROR_S3_INTERNAL_ERROR", "internal server error"), "o")
+    no_answer = s3.translate(AwsCrtError(1049, "AWS_IO_SOCKET_CONNECTION_REFUSED", "refused"), "o")
+    assert isinstance(answered, s3.TransientS3Error) and s3.may_be_refused_write(answered)
+    assert isinstance(no_answer, s3.TransientS3Error) and not s3.may_be_refused_write(no_answer)

@@ -102,7 +102,7 @@ class Mover:
             if item.size is not None and item.mtime and (st.size, st.mtime) != (item.size, item.mtime):
                 log.debug("%s differs from the plan (size %s->%s); copying what is there now", item.src,
                           item.size, st.size)
-        caps = self.target.probe(item.dst_bucket)
+        caps = self.target.probe(item.dst_bucket, _url(item))
         if st.size < self.opt.multipart_threshold:
             crc, r, st = self._single_put(item, row, st, caps)
             verify_crc = caps.put_crc32c

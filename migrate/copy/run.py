@@ -137,6 +137,9 @@ def run_copy(plan_path: str, config, options: CopyOptions, progress: Progress | 
         if not caps["multipart_full_object_crc32c"]:
             summary.notes.append(f"{bucket}: the S3 server does not keep a full-object CRC32C for multipart "
                                  "objects: those are verified by reading them back")
+    for bucket, cause in sorted(target.refusing.items()):
+        summary.notes.append(f"{bucket}: the bucket refuses writes while reads work (over quota or read-only; "
+                             f"writes answer {cause}): its files failed, raise the quota then rerun")
     if getattr(source, "checksum_note", None):
         summary.notes.append(source.checksum_note)
     summary.files_verified = sum(1 for r in journal.rows_for((i.dst_bucket, i.dst_key) for i in items).values()
