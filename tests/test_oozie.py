@@ -1,9 +1,7 @@
 """Oozie: every application of the corpus parses (or is reported in one line when its XML is broken),
 workflows/coordinators/bundles are typed, HDFS-style listing callables work, REST client against a FAKE Oozie."""
-import json
-import threading
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from fake_http import JsonHandler, serving
 from pathlib import Path
 
 import pytest
@@ -109,7 +107,7 @@ def test_every_corpus_application_parses():
             ET.parse(path)
 
 
-class FakeOozie(BaseHTTPRequestHandler):
+class FakeOozie(JsonHandler):
     """A FAKE Oozie server: /v1/jobs for the three job types, 3 running workflows served in pages."""
 
     WFS = [{"id": f"000000{i}-oozie-W", "appName": f"wf{i}", "appPath": f"hdfs://nn/apps/wf{i}", "status": "RUNNING",
@@ -127,24 +125,12 @@ class FakeOozie(BaseHTTPRequestHandler):
                                                      "coordJobPath": "hdfs://nn/apps/etl", "status": "RUNNING"}]}
         else:
             body = {"total": 0, "bundlejobs": []}
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+        self.send_json(body)
 
 
 def test_rest_running_jobs_against_fake_oozie():
-    srv = HTTPServer(("127.0.0.1", 0), FakeOozie)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        jobs = OozieServer(f"http://127.0.0.1:{srv.server_address[1]}/oozie", page=2).running()
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serving(FakeOozie) as url:
+        jobs = OozieServer(f"{url}/oozie", page=2).running()
     assert [j.app_name for j in jobs] == ["wf0", "wf1", "wf2", "daily"]
     assert jobs[-1].type == "coordinator" and jobs[-1].frequency == "1440"
     with pytest.raises(ServiceUnreachable):

@@ -1,7 +1,6 @@
 """Ranger: every export file of the corpus loads into the typed model; the admin REST client against a FAKE server."""
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from fake_http import JsonHandler, serving
 from pathlib import Path
 
 import pytest
@@ -55,7 +54,7 @@ def test_malformed_json_is_one_line(tmp_path):
     assert "line 1" in str(err.value) and str(p) in str(err.value)
 
 
-class FakeRanger(BaseHTTPRequestHandler):
+class FakeRanger(JsonHandler):
     """A FAKE Ranger admin: three endpoints of the public v2 API, basic auth admin:pw, pages of 2."""
 
     def do_GET(self):  # noqa: N802
@@ -80,25 +79,13 @@ class FakeRanger(BaseHTTPRequestHandler):
             self.send_response(404)
             self.end_headers()
             return
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+        self.send_json(body)
 
 
 @pytest.fixture
 def fake_ranger():
-    srv = HTTPServer(("127.0.0.1", 0), FakeRanger)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}"
-    srv.shutdown()
-    srv.server_close()
+    with serving(FakeRanger) as url:
+        yield url
 
 
 def test_rest_export_pages_and_types(fake_ranger):

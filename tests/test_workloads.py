@@ -1,7 +1,5 @@
 """Workloads outside Oozie (Airflow DAGs, shell scripts) and HBase tables from a listing or a FAKE HBase REST."""
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from fake_http import JsonHandler, serving
 
 import pytest
 
@@ -70,7 +68,7 @@ def test_hbase_tables_from_listing():
     assert phoenix_in_use(tables.values())
 
 
-class FakeHBaseRest(BaseHTTPRequestHandler):
+class FakeHBaseRest(JsonHandler):
     """A FAKE HBase REST (Stargate) server: table list and regions."""
 
     def do_GET(self):  # noqa: N802
@@ -81,22 +79,10 @@ class FakeHBaseRest(BaseHTTPRequestHandler):
                 : 3 if "users" in self.path else 1]}
         else:
             body = {}
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+        self.send_json(body)
 
 
 def test_hbase_rest_against_fake_server():
-    srv = HTTPServer(("127.0.0.1", 0), FakeHBaseRest)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        tables = {t.fqn: t for t in HBaseRest(f"http://127.0.0.1:{srv.server_address[1]}").tables()}
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serving(FakeHBaseRest) as url:
+        tables = {t.fqn: t for t in HBaseRest(url).tables()}
     assert tables["default:users"].regions == 3 and tables["SYSTEM:CATALOG"].phoenix
