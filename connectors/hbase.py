@@ -6,14 +6,13 @@ Layout (HBase 1.x/2.x): <root>/data/<namespace>/<table>/<region (32 hex)>/<famil
 """
 from __future__ import annotations
 
-import json
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Iterable
 
-from ..errors import BadInputError, ServiceUnreachable
+from .http_json import get_json
 from ..model import HdfsEntry
 from ..model_workloads import HBaseTable
 
@@ -61,17 +60,8 @@ class HBaseRest:
 
     def _get(self, path: str):
         req = urllib.request.Request(self.url + path, headers={"Accept": "application/json"})
-        try:
-            with self._opener.open(req, timeout=self.timeout) as r:
-                return json.loads(r.read() or b"{}")
-        except urllib.error.HTTPError as exc:
-            raise ServiceUnreachable(f"HBase REST answered HTTP {exc.code} for {path}", obj=self.url,
-                                     fix="check hbase.rest_url (http://host:8080)") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise ServiceUnreachable(f"HBase REST unreachable ({getattr(exc, 'reason', exc)})", obj=self.url,
-                                     fix="check hbase.rest_url and the network") from None
-        except ValueError:
-            raise BadInputError("HBase REST returned non-JSON", obj=self.url, fix="check hbase.rest_url") from None
+        return get_json(self._opener, req, timeout=self.timeout, service="HBase REST", obj=self.url,
+                        setting="hbase.rest_url", example="http://host:8080", path=path, empty=b"{}")
 
     def tables(self) -> list[HBaseTable]:
         out = []

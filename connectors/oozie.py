@@ -6,7 +6,6 @@ A file that cannot be parsed is recorded as one line in OozieInventory.errors: t
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import urllib.error
@@ -16,7 +15,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ..errors import BadInputError, ServiceUnreachable
+from ..errors import BadInputError
+from .http_json import get_json
 from ..model_oozie import (OozieAction, OozieBundle, OozieCoordinator, OozieDataset, OozieInventory, OozieJob,
                            OozieWorkflow)
 from .site_xml import REDACTED, is_secret
@@ -247,17 +247,8 @@ class OozieServer:
         if self.user:
             params["user.name"] = self.user
         url = f"{self.url}{path}?{urllib.parse.urlencode(params)}"
-        try:
-            with self._opener.open(url, timeout=self.timeout) as r:
-                return json.loads(r.read())
-        except urllib.error.HTTPError as exc:
-            raise ServiceUnreachable(f"Oozie answered HTTP {exc.code} for {path}", obj=self.url,
-                                     fix="check oozie.url (http://host:11000/oozie)") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise ServiceUnreachable(f"Oozie unreachable ({getattr(exc, 'reason', exc)})", obj=self.url,
-                                     fix="check oozie.url and the network") from None
-        except ValueError:
-            raise BadInputError("Oozie returned non-JSON", obj=self.url, fix="check oozie.url") from None
+        return get_json(self._opener, url, timeout=self.timeout, service="Oozie", obj=self.url,
+                        setting="oozie.url", example="http://host:11000/oozie", path=path)
 
     def jobs(self, jobtype: str = "wf", status: str | None = "RUNNING") -> Iterator[OozieJob]:
         key, kind = {"wf": ("workflows", "workflow"), "coordinator": ("coordinatorjobs", "coordinator"),

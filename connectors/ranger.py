@@ -15,7 +15,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import AuthError, BadInputError, ServiceUnreachable
+from ..errors import BadInputError
+from .http_json import get_json
 from ..model_ranger import POLICY_TYPES, RangerExport, RangerItem, RangerPolicy, RangerResource, RangerRole
 
 _FIX = "pass a Ranger policy export (Ranger admin > Export, or GET /service/public/v2/api/policy)"
@@ -149,23 +150,10 @@ class RangerAdmin:
     def _get(self, path: str, **params) -> Any:
         url = f"{self.url}{path}" + (f"?{urllib.parse.urlencode(params)}" if params else "")
         req = urllib.request.Request(url, headers=self.headers)
-        try:
-            with self._opener.open(req, timeout=self.timeout) as r:
-                body = r.read()
-        except urllib.error.HTTPError as exc:
-            if exc.code in (401, 403):
-                raise AuthError(f"Ranger admin refused the credentials (HTTP {exc.code})", obj=self.url,
-                                fix="set ranger.user / ranger.password (OKDP_MIGRATE_RANGER_PASSWORD)") from None
-            raise ServiceUnreachable(f"Ranger admin answered HTTP {exc.code} for {path}", obj=self.url,
-                                     fix="check ranger.url (e.g. http://host:6080)") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise ServiceUnreachable(f"Ranger admin unreachable ({getattr(exc, 'reason', exc)})", obj=self.url,
-                                     fix="check ranger.url and the network") from None
-        try:
-            return json.loads(body)
-        except ValueError:
-            raise BadInputError(f"Ranger admin returned non-JSON for {path}", obj=self.url,
-                                fix="check that ranger.url points at Ranger admin, not a login page") from None
+        return get_json(self._opener, req, timeout=self.timeout, service="Ranger admin", obj=self.url,
+                        setting="ranger.url", example="e.g. http://host:6080", path=path,
+                        auth_fix="set ranger.user / ranger.password (OKDP_MIGRATE_RANGER_PASSWORD)",
+                        non_json_fix="check that ranger.url points at Ranger admin, not a login page")
 
     def services(self) -> dict[str, str]:
         return {s["name"]: s.get("type", "") for s in self._get("/service/public/v2/api/service") or []
