@@ -75,6 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("scan.hdfs_roots", ["/"], "HDFS directories the live scan walks"),
     Setting("scan.small_file_bytes", 16 << 20, "files smaller than this count as small files"),
     Setting("scan.bandwidth_mbps", 100, "bandwidth (MB/s) the scan's copy-time estimate assumes"),
+    Setting("hbase.rest_url", None, "HBase REST server (http://host:8080): live tables and regions"),
     Setting("scan.hbase_root", "/apps/hbase/data", "HBase root directory in HDFS (hbase.rootdir)"),
     Setting("scan.workload_dirs", [], "local directories searched for Airflow DAGs and job scripts"),
     # Copy behaviour

@@ -86,3 +86,21 @@ def test_hbase_rest_against_fake_server():
     with serving(FakeHBaseRest) as url:
         tables = {t.fqn: t for t in HBaseRest(url).tables()}
     assert tables["default:users"].regions == 3 and tables["SYSTEM:CATALOG"].phoenix
+
+
+def test_scan_reads_hbase_tables_from_the_rest_server_when_configured(tmp_path, capsys, monkeypatch):
+    """No HDFS here: the FAKE HBase REST server alone gives the tables, each blocked (OKDP has no HBase)."""
+    import json
+
+    from okdp_migrate.cli import main
+
+    with serving(FakeHBaseRest) as url:
+        monkeypatch.setenv("OKDP_MIGRATE_HBASE_REST_URL", url)
+        code = main(["scan", "--json", "--out", str(tmp_path), "--no-hdfs", "--no-metastore", "--no-hiveserver2",
+                     "--no-oozie", "--no-ranger", "--no-configs", "--no-workloads"])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0 and summary["sources"]["hbase"]["status"] == "ok"
+    doc = json.loads((tmp_path / "hbase.json").read_text())
+    regions = {t["namespace"] + ":" + t["name"]: t["regions"] for t in doc["tables"]}
+    assert regions == {"default:users": 3, "SYSTEM:CATALOG": 1}
+    assert {v["verdict"] for v in doc["verdicts"]} == {"blocked"} and doc["phoenix"]

@@ -198,11 +198,22 @@ def _hive_scripts(inv, reader) -> list[dict[str, Any]]:
 
 
 def scan_hbase(cfg, opts, out: Path, sources: dict[str, Any]) -> dict[str, Any]:
-    """HBase/Phoenix tables from the HBase root in the HDFS listing, each with a verdict (OKDP has no HBase)."""
+    """HBase/Phoenix tables from the HBase root in the HDFS listing (files, bytes) and from the HBase REST server
+    when hbase.rest_url is set (live regions, tables the listing cannot see); each with a verdict (OKDP has no HBase)."""
     hbase = _connector("hbase")
     root = opts.hbase_root or cfg.get("scan.hbase_root") or "/hbase"
-    _hdfs_ok(sources)
-    tables = hbase.tables_from_listing(listing(out, [root], kinds=("file", "dir")), root)
+    rest_url = cfg.get("hbase.rest_url")
+    by_name = {}
+    if not rest_url or sources.get("hdfs", {}).get("status") == "ok":
+        _hdfs_ok(sources)
+        by_name = {t.fqn: t for t in hbase.tables_from_listing(listing(out, [root], kinds=("file", "dir")), root)}
+    if rest_url:
+        for live in hbase.HBaseRest(rest_url).tables():
+            if live.fqn in by_name:
+                by_name[live.fqn].regions = live.regions  # the server's regions are the live ones
+            else:
+                by_name[live.fqn] = live
+    tables = sorted(by_name.values(), key=lambda t: (t.namespace, t.name))
     verdicts = [{"obj": t.fqn, "kind": "hbase", "verdict": "blocked",
                  "reasons": ["Phoenix system table: goes with Phoenix" if t.phoenix else
                              "OKDP has no HBase: export it (HBase snapshot -> Spark -> Iceberg) or keep it on Hadoop"],

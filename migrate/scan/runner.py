@@ -132,8 +132,8 @@ def _not_configured(name: str, opts: ScanOptions, cfg, sources: dict[str, Any]) 
         return "needs the HDFS listing, which this run does not have"
     if name == "oozie" and not cfg.get("oozie.app_dirs") and not cfg.get("oozie.url"):
         return "neither oozie.app_dirs nor oozie.url set"
-    if name == "hbase" and not hdfs_listed:
-        return "needs the HDFS listing, which this run does not have"
+    if name == "hbase" and not hdfs_listed and not cfg.get("hbase.rest_url"):
+        return "needs the HDFS listing (or hbase.rest_url), which this run does not have"
     if name == "hdfs" and not (opts.fsimage or opts.oiv_delimited or cfg.get("hdfs.namenode_rpc")
                                or cfg.get("hdfs.webhdfs_url")):
         return "no HDFS address, --fsimage or --oiv-delimited"
