@@ -3,10 +3,11 @@
 `register` tables: the copied Parquet files become the table's data files as they are (a name
 mapping resolves their columns; partition values come from the Hive partition paths).
 `rewrite` tables: each copied file (text, CSV, JSON, ORC, Avro) is read through pyarrow and written
-as Parquet under the table's location. Either way one transaction replaces the table's files, so a
-reader sees the old table or the new one, never half of it. A table whose file set (paths, sizes,
-mtimes) was already committed is left alone on rerun; results go to `iceberg_commits.json` in
-the journal directory.
+as Parquet under the table's location; a transactional (ACID) table's base/delta files are merged
+first, deletes and updates applied, so only its live rows are written (see iceberg_acid and acid).
+Either way one transaction replaces the table's files, so a reader sees the old table or the new one,
+never half of it. A table whose file set (paths, sizes, mtimes) was already committed is left alone on
+rerun; results go to `iceberg_commits.json` in the journal directory.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from . import iceberg_acid, iceberg_readers
 from .config import Config
 from .connectors import iceberg as ice
 from .errors import BadInputError, OkdpError
@@ -43,6 +45,7 @@ class CommitResult:
     files_hash: str = ""
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # findings the user must act on (shown in the copy summary)
 
 
 def commit_tables(plan: Plan, journal: Any, config: Config | dict, tables: Iterable[str] | None = None,
@@ -74,7 +77,7 @@ def commit_tables(plan: Plan, journal: Any, config: Config | dict, tables: Itera
                 continue  # not all files verified yet: a later run (or the last shard) commits it
             try:
                 catalog = catalog or ice.open_catalog(settings)
-                _commit_one(catalog, tp, items, result)
+                _commit_one(catalog, tp, items, result, settings.get("metastore.uri"))
             except OkdpError as exc:
                 result.status, result.error = "failed", exc.one_line()
                 log.error("iceberg commit failed: %s", exc.one_line())
@@ -111,7 +114,8 @@ def _is_data_file(item: CopyItem, tp: TablePlan) -> bool:
     return item.size > 0 and not any(seg.startswith(("_", ".")) for seg in rel.strip("/").split("/"))
 
 
-def _commit_one(catalog, tp: TablePlan, items: list[CopyItem], result: CommitResult) -> None:
+def _commit_one(catalog, tp: TablePlan, items: list[CopyItem], result: CommitResult,
+                metastore_uri: str | None = None) -> None:
     schema, notes = _schema(tp)
     result.notes = notes
     ice.ensure_namespace(catalog, tp.iceberg["namespace"])
@@ -119,17 +123,16 @@ def _commit_one(catalog, tp: TablePlan, items: list[CopyItem], result: CommitRes
     if table is not None and table.properties.get(FILES_HASH) == result.files_hash:
         result.status, result.snapshot_id = "unchanged", _snapshot_id(table)
         result.rows = _total_rows(table)
+        if tp.strategy == "rewrite" and iceberg_acid.is_acid_layout(tp, items):  # what was unknown still is
+            result.warnings += iceberg_acid.invalid_ids(tp, items, metastore_uri)[2]
         return
     data_items = [i for i in items if _is_data_file(i, tp)]
-    if tp.strategy == "rewrite" and any("/delete_delta_" in i.src for i in data_items):
-        raise BadInputError("transactional table has delete deltas that a rewrite cannot apply yet", obj=tp.fqn,
-                            fix=f"run a major compaction in Hive first: ALTER TABLE {tp.fqn} COMPACT 'major'")
     spec = rules.partition_spec(schema, tp.partition_keys)
     if table is None:
         table = ice.create_table(catalog, result.identifier, schema, spec,
                                  {"okdp-migrate.source": tp.fqn, "okdp-migrate.source-format": tp.format})
     with ice.translated(result.identifier):
-        data_files = _data_files(table, tp, data_items)
+        data_files = _data_files(table, tp, data_items, items, result, metastore_uri)
         with table.transaction() as tx:
             if tp.strategy == "register" and tx.table_metadata.name_mapping() is None:
                 from pyiceberg.table import TableProperties
@@ -168,10 +171,39 @@ def _partition_record(tp: TablePlan, item: CopyItem):
     return Record(*[rules.partition_value(k["type"], values.get(k["name"].lower())) for k in tp.partition_keys])
 
 
-def _data_files(table, tp: TablePlan, items: list[CopyItem]) -> list:
+def _data_files(table, tp: TablePlan, items: list[CopyItem], all_items: list[CopyItem], result: CommitResult,
+                metastore_uri: str | None = None) -> list:
     if tp.strategy == "register":
         return [_parquet_data_file(table, item.dst_url, _partition_record(tp, item)) for item in items]
-    return [_rewrite_file(table, tp, item) for item in items]
+    if iceberg_acid.is_acid_layout(tp, items):
+        return _rewrite_acid(table, tp, items, all_items, result, metastore_uri)
+    return [df for df in (_rewrite_file(table, tp, item) for item in items) if df is not None]
+
+
+def _rewrite_acid(table, tp: TablePlan, items: list[CopyItem], all_items: list[CopyItem], result: CommitResult,
+                  metastore_uri: str | None) -> list:
+    """A transactional table: only live rows (deltas merged, deletes applied) become Parquet files."""
+    invalid, notes, warnings = iceberg_acid.invalid_ids(tp, all_items, metastore_uri)
+    result.notes += notes
+    result.warnings += warnings
+    if tp.format != "orc":  # full ACID is ORC only: this is an insert-only table, plain files in deltas
+        files = iceberg_acid.selected_files(tp, items, invalid)
+        result.notes.append(f"insert-only transactional table: {len(files)} of {len(items)} files are current")
+        return [df for df in (_rewrite_file(table, tp, item) for item in files) if df is not None]
+    split_update = iceberg_acid.uses_write_ids(all_items)
+    schema = _data_schema(table, tp)
+    stats: dict[str, int] = {}
+    out = []
+    for item, batches in iceberg_acid.live_files(tp, items, lambda i: table.io.new_input(i.dst_url).open(),
+                                                 invalid, stats, split_update):
+        conformed = (iceberg_readers.conform(b, schema, item.src, positional=True) for b in batches)
+        df = _write_rewritten(table, tp, item, conformed)
+        if df is not None:
+            out.append(df)
+    result.notes.append(f"transactional table: {stats.get('files', 0)} base/delta/original files merged with "
+                        f"{stats.get('changes', 0)} deleted or updated row keys, {stats.get('obsolete', 0)} obsolete "
+                        f"directories skipped, {len(out)} Parquet files written")
+    return out
 
 
 def _parquet_data_file(table, url: str, partition, size: int | None = None, metadata=None):
@@ -196,34 +228,53 @@ def _parquet_data_file(table, url: str, partition, size: int | None = None, meta
                               **stats.to_serialized_dict())
 
 
+def _data_schema(table, tp: TablePlan):
+    import pyarrow as pa
+    from pyiceberg.io.pyarrow import schema_to_pyarrow
+
+    part_names = {k["name"].lower() for k in tp.partition_keys}
+    return pa.schema([f for f in schema_to_pyarrow(table.schema()) if f.name not in part_names])
+
+
 def _rewrite_file(table, tp: TablePlan, item: CopyItem):
-    """Read one copied file, write it as Parquet (Iceberg field ids, partition columns filled) under the
-    table location; deterministic name, so a rerun overwrites instead of duplicating."""
+    """Read one copied file and write it as Parquet."""
+    with table.io.new_input(item.dst_url).open() as stream:
+        data = iceberg_readers.read(tp.format, stream, tp, _data_schema(table, tp), item.src)
+    return _write_rewritten(table, tp, item, [data])
+
+
+def _write_rewritten(table, tp: TablePlan, item: CopyItem, batches: Iterable):
+    """Write `item`'s rows (tables of the data columns) as one Parquet file (Iceberg field ids, partition
+    columns filled) under the table location, batch by batch; deterministic name, so a rerun overwrites
+    instead of duplicating. None when there is no row to write."""
     import pyarrow as pa
     import pyarrow.parquet as pq
     from pyiceberg.io.pyarrow import schema_to_pyarrow
 
-    from . import iceberg_readers
-
     full = schema_to_pyarrow(table.schema())
-    part_names = [k["name"].lower() for k in tp.partition_keys]
-    data_schema = pa.schema([f for f in full if f.name not in part_names])
-    with table.io.new_input(item.dst_url).open() as stream:
-        data = iceberg_readers.read(tp.format, stream, tp, data_schema, item.src)
-    values = rules.parse_partition_name(item.partition) if part_names and item.partition else {}
-    for k in tp.partition_keys:
-        f = full.field(k["name"].lower())
-        value = rules.partition_literal(k["type"], values.get(k["name"].lower()))
-        data = data.append_column(f, pa.array([value] * data.num_rows, type=f.type))
-    data = data.select(full.names)
+    values = rules.parse_partition_name(item.partition) if tp.partition_keys and item.partition else {}
+    part_values = {k["name"].lower(): rules.partition_literal(k["type"], values.get(k["name"].lower()))
+                   for k in tp.partition_keys}
+
+    def shaped(data):
+        for name, value in part_values.items():
+            f = full.field(name)
+            data = data.append_column(f, pa.array([value] * data.num_rows, type=f.type))
+        return data.select(full.names)
+
+    batches = (b for b in batches if b.num_rows)
+    first = next(batches, None)
+    if first is None:
+        return None
     stem = posixpath.basename(item.src).rsplit(".", 1)[0] or "part"
     digest = hashlib.sha256(item.src.encode()).hexdigest()[:10]
     sub = f"/{item.partition}" if item.partition else ""
     url = f"{table.location().rstrip('/')}/data{sub}/{stem}-{digest}.parquet"
-    out = table.io.new_output(url)
-    with out.create(overwrite=True) as sink:
+    with table.io.new_output(url).create(overwrite=True) as sink:
         with pq.ParquetWriter(sink, schema=full, compression="zstd") as writer:
-            writer.write_table(data)
+            writer.write_table(shaped(first))
+            for b in batches:
+                writer.write_table(shaped(b))
         metadata = writer.writer.metadata
     return _parquet_data_file(table, url, _partition_record(tp, item), metadata=metadata)
 

@@ -313,3 +313,43 @@ def test_sql_catalog_registers_the_same_way(env, tmp_path):
     got = open_catalog(settings).load_table(f"{lake.ns}.events").scan().to_arrow()
     assert sorted(got.to_pylist(), key=lambda r: r["id"]) == [{"id": 1, "kind": "x", "dt": "a"},
                                                               {"id": 2, "kind": "y", "dt": "a"}]
+
+
+def test_partitioned_transactional_table_keeps_only_live_rows_and_warns_what_it_cannot_know(env, tmp_path):
+    import pyarrow as pa
+    import pyarrow.orc as po
+
+    from okdp_migrate.iceberg_commit import CommitResult, commit_tables
+
+    row = pa.struct([("_col0", pa.int32()), ("_col1", pa.string())])  # Hive names ACID row fields by position
+
+    def acid_orc(ops):  # (operation, originalTransaction, bucket, rowId, currentTransaction, (id, name) | None)
+        t = pa.table({"operation": pa.array([o[0] for o in ops], pa.int32()),
+                      "originalTransaction": pa.array([o[1] for o in ops], pa.int64()),
+                      "bucket": pa.array([o[2] for o in ops], pa.int32()),
+                      "rowId": pa.array([o[3] for o in ops], pa.int64()),
+                      "currentTransaction": pa.array([o[4] for o in ops], pa.int64()),
+                      "row": pa.array([{"_col0": o[5][0], "_col1": o[5][1]} if o[5] else None for o in ops], row)})
+        buf = io.BytesIO()
+        po.write_table(t, buf)
+        return buf.getvalue()
+
+    lake = Lake(env, tmp_path)
+    fqn = lake.add_table("acid", "orc", "rewrite", [("id", "int"), ("name", "string")], [("dt", "string")])
+    # Hive 2 layout (no _orc_acid_version): updates and deletes live in the deltas themselves
+    lake.add_file(fqn, "dt=a/delta_0000001_0000001/bucket_00000",
+                  acid_orc([(0, 1, 0, 0, 1, (1, "one")), (0, 1, 0, 1, 1, (2, "two")), (0, 1, 0, 2, 1, (3, "three"))]),
+                  "dt=a")
+    lake.add_file(fqn, "dt=a/delta_0000002_0000002/bucket_00000",
+                  acid_orc([(1, 1, 0, 0, 2, (1, "ONE")), (2, 1, 0, 1, 2, None)]), "dt=a")
+    lake.add_file(fqn, "dt=b/base_0000002/bucket_00000", acid_orc([(0, 1, 0, 0, 1, (9, "nine"))]), "dt=b")
+    lake.add_file(fqn, "dt=b/delta_0000001_0000001/bucket_00000", acid_orc([(0, 1, 0, 0, 1, (8, "stale"))]), "dt=b")
+    lake.verify_all()
+    results: list[CommitResult] = []
+    assert commit_tables(lake.plan(), lake.journal, _settings(env), results=results) == 1, results
+    _, got = _read_back(env, f"{lake.ns}.acid")
+    assert sorted((r["id"], r["name"], r["dt"]) for r in got.to_pylist()) == [(1, "ONE", "a"), (3, "three", "a"),
+                                                                             (9, "nine", "b")]
+    assert results[0].rows == 3
+    # no metastore in these settings: open/aborted transactions are unknown, and the result says so
+    assert any("open/aborted transactions unknown" in w and "metastore.uri" in w for w in results[0].warnings)
