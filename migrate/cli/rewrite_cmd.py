@@ -1,9 +1,13 @@
 """`okdp-migrate rewrite`: translate HiveQL scripts (and a scan's views / Oozie HiveQL) to Trino and Spark SQL.
 
-Exit codes: 0 done; 4 no input found; 7 a validator was required (--require-validators) but is missing;
-9 --fail-on found statements at or above the given status (the reports are written first).
+Exit codes: 0 done; 2 unknown --encoding; 4 no input found, or a named path missing; 7 a validator was
+required (--require-validators) but is missing; 9 --fail-on found statements at or above the given status
+(the reports are written first).
 """
 from __future__ import annotations
+
+import codecs
+from pathlib import Path
 
 import click
 
@@ -32,6 +36,16 @@ def rewrite(app, paths, targets, out_dir, scan_dir, encoding, fail_on, no_valida
 
     if not paths and not scan_dir:
         raise BadInputError("nothing to translate", fix="pass script files/directories, or --from-scan DIR")
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:  # a mistyped argument, not a bad script: stop before writing anything
+        raise BadInputError("no such file or directory", obj=", ".join(missing),
+                            fix="check the path (files and directories of .sql/.hql/.q scripts)")
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise click.BadParameter(f"unknown encoding '{encoding}' (for example gb18030, cp1252, latin-1)",
+                                     param_hint="--encoding") from None
     targets = tuple(dict.fromkeys(targets))
     validators, names, cache = ({}, [], None) if no_validate else build(targets, cache_path)
     if require_validators and len(validators) < len(targets):

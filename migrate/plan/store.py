@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import BadInputError
 from ..inventory import atomic_write_bytes, read_parquet, write_parquet
-from .mapping import MappingRule, parse_s3_url
+from .mapping import MappingRule, map_url, parse_s3_url
 from .model import (PLAN_KIND, PLAN_SCHEMA_VERSION, STRATEGIES, FileEntry, Plan, TablePlan, sha256_file,
                     sidecar_path)
 
@@ -87,6 +87,12 @@ def load(path: str | Path) -> Plan:
         raise BadInputError("the plan's file list does not match the plan (checksum differs)", obj=str(side),
                             fix="re-run 'okdp-migrate plan' so plan and file list come from the same run")
     tables = {fqn: _table_from_doc(fqn, d, path) for fqn, d in (doc.get("tables") or {}).items()}
+    for t in tables.values():  # data goes where the mappings say: show that, even after a hand edit of target
+        if t.location and t.kind == "table":
+            try:
+                t.target = map_url(t.location, rules)
+            except BadInputError:
+                pass  # no rule matches: plan.items() names the unmatched files
     files = list(read_parquet(side, FileEntry))
     count = int(shards.get("count") or 1)
     if any(not 0 <= f.shard < count for f in files):
@@ -104,5 +110,17 @@ def _table_from_doc(fqn: str, d: dict[str, Any], path: Path) -> TablePlan:
     if strategy not in STRATEGIES:
         raise BadInputError(f"unknown strategy '{strategy}'", obj=f"{path}: tables.{fqn}",
                             fix=f"use one of {', '.join(STRATEGIES)}")
+    # the fields people edit by hand: a wrong type is one clear error here, not a crash mid-copy
+    where = f"{path}: tables.{fqn}"
+    if d.get("kind") not in ("table", "view"):
+        raise BadInputError(f"kind is '{d.get('kind')}'", obj=where, fix="use kind: table or kind: view")
+    wave = d.get("wave", 0)
+    if not isinstance(wave, int) or isinstance(wave, bool) or wave < 0:
+        raise BadInputError(f"wave '{wave}' is not a whole number >= 0", obj=where, fix="e.g. wave: 1")
+    ice = d.get("iceberg")
+    if ice is not None and not (isinstance(ice, dict) and all(isinstance(ice.get(k), str) and ice.get(k)
+                                                              for k in ("namespace", "table"))):
+        raise BadInputError("iceberg must name a namespace and a table", obj=where,
+                            fix="e.g. iceberg: {namespace: sales, table: orders}")
     known = {f.name for f in dataclasses.fields(TablePlan)}
     return TablePlan(fqn=fqn, **{k: v for k, v in d.items() if k in known})

@@ -25,15 +25,21 @@ class ScriptSource:
 
 
 def iter_files(paths: list[str]) -> Iterator[Path]:
-    """Named files as given; directories walked (sorted) for script suffixes."""
+    """Named files as given; directories walked (sorted) for script suffixes; each file once, even when
+    named twice or both directly and through its directory."""
+    seen: set[Path] = set()
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SCRIPT_SUFFIXES and not any(x.startswith(".") for x in f.relative_to(p).parts):
-                    yield f
+            found = [f for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower() in SCRIPT_SUFFIXES
+                     and not any(x.startswith(".") for x in f.relative_to(p).parts)]
         else:
-            yield p
+            found = [p]
+        for f in found:
+            key = f.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield f
 
 
 def read_script(path: Path, encoding: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> ScriptSource:
@@ -41,7 +47,7 @@ def read_script(path: Path, encoding: str | None = None, max_bytes: int = MAX_FI
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return ScriptSource(name, error=f"file is {size / 1e6:.1f} MB, above the {max_bytes / 1e6:.0f} MB limit; split it")
+            return ScriptSource(name, error=f"file is {size / 2**20:.1f} MiB, above the {max_bytes / 2**20:.0f} MiB limit; split it")
         data = path.read_bytes()
     except FileNotFoundError:
         return ScriptSource(name, error="file not found")
@@ -57,12 +63,16 @@ def decode_script(name: str, data: bytes, encoding: str | None = None) -> Script
         if data.startswith(bom):
             return _decode(name, data, enc)
     if b"\x00" in data[:8192]:
-        return ScriptSource(name, error="binary file (NUL bytes), not a SQL script")
-    if encoding:
-        return _decode(name, data, encoding)
-    try:
+        # UTF-16/32 without a BOM holds NUL bytes too: only a declared encoding can tell it from binary
+        src = _decode(name, data, encoding) if encoding else None
+        if src is None or (src.error is None and "\x00" in src.text):
+            return ScriptSource(name, error="binary file (NUL bytes), not a SQL script")
+        return src
+    try:  # UTF-8 first even with --encoding: it only applies to scripts that are not UTF-8 (mixed folders)
         return ScriptSource(name, text=_normalise(data.decode("utf-8")), encoding="utf-8")
     except UnicodeDecodeError as exc:
+        if encoding:
+            return _decode(name, data, encoding)
         return ScriptSource(name, error=f"not UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
                                         "pass --encoding (for example gb18030, cp1252 or latin-1)")
 
