@@ -1,8 +1,8 @@
 """Coverage on the shared HiveQL corpus must not regress (skipped when ../shared is absent).
 
 A deterministic sample (every 5th file) keeps the run short; validator verdicts are cached in
-.pytest_cache. Floors sit just under the figures measured on this sample (0.942 Trino, 0.982 Spark; the full
-corpus, by bench/rewrite.py: 0.942 and 0.981)."""
+.pytest_cache. Floors sit just under the figures measured on this sample (0.9775 Trino, 0.9887 Spark; the full
+corpus, by bench/rewrite.py: 0.968 and 0.993)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "sql" / "dev"
-FLOORS = {"trino": 0.935, "spark": 0.978}
+FLOORS = {"trino": 0.974, "spark": 0.985}
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

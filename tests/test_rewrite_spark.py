@@ -47,6 +47,17 @@ CASES = [
     # exact percentiles over 1, 2, 3, 4 (NULL ignored): pos = 0.5 * 3 = 1.5; continuous 2.5, Hive's discrete v[ceil(1.5)]
     ("SELECT percentile(x, 0.5), percentile_disc(x, 0.5), percentile_disc(0.5) WITHIN GROUP (ORDER BY x), "
      "percentile(x, array(0.0, 1.0)) FROM (SELECT explode(array(1, 2, 3, 4, NULL)) AS x) s", [(2.5, 3.0, 3.0, [1.0, 4.0])]),
+    # DESC: Hive sorts 4, 3, 2, 1 and takes pos = 0.2 * 3 = 0.6: discrete v[1] = 3, continuous 4 + 0.6 * (3 - 4)
+    ("SELECT percentile_disc(0.2) WITHIN GROUP (ORDER BY x DESC), percentile_cont(0.2) WITHIN GROUP (ORDER BY x DESC) "
+     "FROM (SELECT explode(array(1, 2, 3, 4, NULL)) AS x) s", [(3.0, 3.4)]),
+    # Hive's documented instr examples (occurrence, negative start), and a BD literal beyond 38 digits (NULL)
+    ("SELECT instr('CORPORATE FLOOR', 'OR', 3, 2), instr('CORPORATE FLOOR', 'OR', -3, 2), 1E99BD", [(14, 2, None)]),
+    ("SELECT DATE '2012-01-01' + 1 day + '2' days", [(__import__("datetime").date(2012, 1, 4),)]),
+    # Hive cuts a negative-count substring_index one character into a longer delimiter (substring(idx + 1))
+    ("SELECT substring_index(x, '||', -2) FROM VALUES ('a||b||c'), ('a||b'), (NULL) AS v(x)", [("|b||c",), ("a||b",), (None,)]),
+    # INTERVAL (text) YEAR TO MONTH: Hive parses 'y-m' ('1-1' is 13 months, '-1-1' minus 13)
+    ("SELECT DATE '2012-01-01' + INTERVAL (x || '-1') YEAR TO MONTH FROM VALUES (1), (-1) AS v(x)",
+     [(__import__("datetime").date(2013, 2, 1),), (__import__("datetime").date(2010, 12, 1),)]),
 ]
 
 
@@ -73,3 +84,21 @@ def test_dynamic_partition_overwrite_keeps_other_partitions(spark, tmp_path):
     finally:
         spark.sql("SET spark.sql.sources.partitionOverwriteMode=static")
         spark.sql("DROP TABLE IF EXISTS okdp_rw_part")
+
+
+def test_insert_values_of_mixed_kinds_get_hive_conversions(spark, tmp_path):
+    # Hive converts each VALUES literal to the column type; Spark rejects rows of incompatible types unless told
+    from okdp_migrate.rules.sql.context import Session
+
+    session = Session()
+    translate("CREATE TABLE okdp_rw_iv (a STRING, n INT)", session, targets=("spark",))
+    out = translate("INSERT INTO okdp_rw_iv VALUES ('', 7), (10, '8'), (NULL, 'x')", session, targets=("spark",))
+    spark.sql("DROP TABLE IF EXISTS okdp_rw_iv")
+    spark.sql(f"CREATE TABLE okdp_rw_iv (a STRING, n INT) USING parquet LOCATION '{tmp_path}/iv'")
+    try:
+        with pytest.raises(Exception):  # as written, Spark refuses the inline table
+            spark.sql("INSERT INTO okdp_rw_iv VALUES ('', 7), (10, '8'), (NULL, 'x')")
+        spark.sql(out.targets["spark"].sql)
+        assert sorted(_rows(spark, "SELECT a, n FROM okdp_rw_iv"), key=str) == sorted([("", 7), ("10", 8), (None, None)], key=str)
+    finally:
+        spark.sql("DROP TABLE IF EXISTS okdp_rw_iv")

@@ -6,6 +6,8 @@ Trino; a failing CAST is NULL in Hive and an error in Spark 4 (TRY_CAST).
 """
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 _INTEGRAL = {exp.DataType.Type.TINYINT, exp.DataType.Type.SMALLINT, exp.DataType.Type.INT, exp.DataType.Type.BIGINT}
@@ -43,6 +45,15 @@ def _numeric_kind(node: exp.Expression, ctx) -> str | None:
     return None
 
 
+_FRACTION = re.compile(r"\s*[-+]?\d*\.\d*\s*")
+
+
+def _same_as_hive(node: exp.Expression) -> bool:
+    """A string literal the targets cast to an integer as Hive does: only a fraction such as '1.5' differs
+    (Hive truncates it, TRY_CAST gives NULL); an integer or a non-number reads alike."""
+    return isinstance(node, exp.Literal) and not _FRACTION.fullmatch(node.name)
+
+
 def arithmetic(tree: exp.Expression, ctx):
     for div in list(tree.find_all(exp.Div)):
         kinds = {_numeric_kind(div.this, ctx), _numeric_kind(div.expression, ctx)}
@@ -59,19 +70,24 @@ def arithmetic(tree: exp.Expression, ctx):
                      "DECIMAL, Hive kept DECIMAL precision", fix="pass --from-scan so column types are known", node=div)
     for cast in list(tree.find_all(exp.Cast, exp.TryCast)):
         to = cast.to
+        kind = _numeric_kind(cast.this, ctx) if to.is_type(*_INTEGRAL) else "n/a"
         if ctx.target == "spark":
-            if type(cast) is exp.Cast or isinstance(cast, exp.TryCast):
-                if not isinstance(cast.this, exp.Literal) and not to.is_type(*exp.DataType.TEXT_TYPES):
-                    cast.replace(exp.TryCast(this=cast.this.copy(), to=to.copy(), safe=True))
+            if not isinstance(cast.this, exp.Literal) and not to.is_type(*exp.DataType.TEXT_TYPES):
+                cast = cast.replace(exp.TryCast(this=cast.this.copy(), to=to.copy(), safe=True))
+            if kind is None or (kind == "string" and not _same_as_hive(cast.this)):
+                ctx.flag("arithmetic", "warning", f"{cast.sql('hive')[:60]}: a string with a fractional part ('1.5') "
+                         "becomes 1 in Hive and NULL in Spark's TRY_CAST", fix="pass --from-scan so the type is known, "
+                         "or CAST through DECIMAL first if the strings can hold fractions", node=cast)
             continue
-        if not to.is_type(*_INTEGRAL):
+        if kind == "n/a":
             continue
-        kind = _numeric_kind(cast.this, ctx)
         if kind in ("double", "decimal"):
             cast.set("this", exp.Anonymous(this="truncate", expressions=[cast.this.copy()]))
             ctx.flag("arithmetic", "info", "CAST to an integer truncates in Hive, rounds in Trino: truncate() added", node=cast)
-        elif kind == "string" and isinstance(cast.this, exp.Literal):
-            continue
+        elif kind == "string" and not _same_as_hive(cast.this):
+            ctx.flag("arithmetic", "warning", f"{cast.sql('hive')[:60]}: a string with a fractional part ('1.5') "
+                     "becomes 1 in Hive and NULL in Trino's TRY_CAST", fix="CAST through DECIMAL and truncate() if the "
+                     "strings can hold fractions", node=cast)
         elif kind is None:
             ctx.flag("arithmetic", "warning", f"{cast.sql('hive')[:60]}: if the value is fractional, Hive truncates and "
                      "Trino rounds", fix="pass --from-scan so the type is known, or wrap the value in truncate()", node=cast)

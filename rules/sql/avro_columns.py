@@ -44,6 +44,8 @@ def hive_type(avro) -> str | None:
 def _props(props: exp.Properties) -> dict[str, str]:
     out = {}
     for p in props.expressions:
+        if isinstance(p, exp.RowFormatSerdeProperty) and p.args.get("serde_properties") is not None:
+            p = p.args["serde_properties"]  # ROW FORMAT SERDE '...' WITH SERDEPROPERTIES (...)
         items = p.expressions if isinstance(p, exp.SerdeProperties) else [p]
         for item in items:
             if isinstance(item, exp.Property) and isinstance(item.args.get("value"), exp.Literal):

@@ -16,9 +16,9 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
 
 from ...model import Finding
-from . import variables
+from . import hive_lexical, variables
 from .context import TARGETS, RuleContext, Session
-from .explain import explain_prefix, split_explain
+from .explain import explain_prefix, split_explain, trino_explain_analyze_refuses
 from .ruleset import RULES, WANTS
 from .session_commands import session_command
 from .trino_functions import unknown_functions
@@ -76,13 +76,22 @@ def translate(text: str, session: Session | None = None, targets: Iterable[str] 
     protected, found = variables.protect(text)
     parse_error: Finding | None = None
     try:
-        trees = [t for t in sqlglot.parse(protected, read="hive") if t is not None]
+        try:
+            trees = [t for t in sqlglot.parse(protected, read="hive") if t is not None]
+        except (ParseError, TokenError):  # Hive forms sqlglot's reader lacks (hive_lexical), tried only on failure
+            repaired = hive_lexical.repair(protected)
+            if repaired is None:
+                raise
+            trees = [t for t in sqlglot.parse(repaired, read="hive") if t is not None]
         if len(trees) != 1:
             raise ParseError(f"expected one statement, found {len(trees)}")
         tree = trees[0]
     except (ParseError, TokenError) as exc:
         # text-level rules (MSCK, ALTER ... PARTITION, LOAD DATA) may still recognise the statement
         parse_error = _parse_finding(exc)
+        reason = hive_lexical.diagnose(protected, found)
+        if reason:
+            parse_error.message, parse_error.fix = f"HiveQL does not parse: {reason[0]}", reason[1]
         words = protected.strip().split(None, 1)
         tree = exp.Command(this=words[0] if words else "", expression=exp.Literal.string(words[1] if len(words) > 1 else ""))
     kind = "explain" if explained else kind_of(tree)
@@ -146,6 +155,11 @@ def _for_target(tree: exp.Expression, kind: str, target: str, session: Session, 
         for msg in gen.unsupported_messages:
             ctx.flag("unsupported_syntax", "error", f"{target} has no equivalent: {msg}", node=stmt)
 
+    if prefix == "EXPLAIN ANALYZE " and target == "trino" and any(trino_explain_analyze_refuses(g) for g in generated):
+        prefix = "EXPLAIN "
+        ctx.flag("explain", "warning", "Trino's EXPLAIN ANALYZE refuses DDL statements: written as EXPLAIN, which shows "
+                 "the statement without running it (Hive's EXPLAIN ANALYZE ran it)", fix="run the statement itself if its "
+                 "effect was wanted")
     if prefix:
         generated = [prefix + g for g in generated]
     checked: list[str] = []

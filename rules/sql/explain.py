@@ -27,3 +27,13 @@ def explain_prefix(target: str, modifiers: list[str]) -> str:
         if word in modifiers:
             return f"EXPLAIN {word.upper()} "
     return "EXPLAIN "
+
+
+# Trino refuses EXPLAIN ANALYZE of data-definition statements ("EXPLAIN ANALYZE doesn't support statement type")
+_TRINO_DDL = re.compile(r"(create|drop|alter|grant|revoke|deny|use|comment|set|reset|truncate|call)\b", re.I)
+_CTAS = re.compile(r"create\s+(or\s+replace\s+)?table\b[^(]*?(\([^)]*\)\s*)?(comment\s+'[^']*'\s*)?(with\s*\(.*?\)\s*)?as\b", re.I | re.S)
+
+
+def trino_explain_analyze_refuses(sql: str) -> bool:
+    """True when Trino's EXPLAIN ANALYZE would refuse `sql` (a DDL statement; CREATE TABLE AS SELECT runs)."""
+    return bool(_TRINO_DDL.match(sql)) and not _CTAS.match(sql)

@@ -2,7 +2,8 @@
 
 Trino has no PARTITION clause and no INSERT OVERWRITE: static partition values become trailing select
 columns, and an overwrite becomes DELETE of exactly the partitions Hive would replace, then INSERT
-(not atomic: flagged). Spark keeps the syntax, but a dynamic-partition overwrite under Spark's default
+(not atomic: flagged); when the query reads the table it overwrites, the rows are staged in a table first.
+Spark keeps the syntax, but a dynamic-partition overwrite under Spark's default
 partitionOverwriteMode=static deletes every other partition, so the output sets the mode to dynamic.
 """
 from __future__ import annotations
@@ -21,8 +22,8 @@ def insert_partition(tree: exp.Expression, ctx):
     if not isinstance(tree, exp.Insert):
         return tree
     target = tree.this
-    if isinstance(tree.this, exp.Directory) or not isinstance(target, (exp.Table, exp.Schema)):
-        return _directory(tree, ctx)
+    if not isinstance(target, (exp.Table, exp.Schema)):
+        return tree  # INSERT OVERWRITE DIRECTORY: the insert_directory rule's
     table = target.this if isinstance(target, exp.Schema) else target
     partition = table.args.get("partition") if isinstance(table, exp.Table) else None
     overwrite = bool(tree.args.get("overwrite"))
@@ -57,6 +58,8 @@ def insert_partition(tree: exp.Expression, ctx):
     tree.set("overwrite", False)
     name = table.copy()
     name.set("partition", None)
+    if _reads_itself(tree, name):
+        return _staged_overwrite(tree, name, static, [d.name for d in dynamic], ctx)
     delete = exp.Delete(this=name)
     conds = [exp.EQ(this=exp.column(c.name), expression=v.copy()) for c, v in static]
     if dynamic:
@@ -89,6 +92,52 @@ def insert_partition(tree: exp.Expression, ctx):
     return [delete, tree]
 
 
+def _reads_itself(tree: exp.Insert, name: exp.Table) -> bool:
+    """Does the query (or its CTEs) read the table it overwrites? Names without a database match by table name
+    alone: a false match only costs a staging table, a missed one would lose the rows the DELETE removed."""
+    ctes = tree.args.get("with_")
+    scopes = [tree.expression] + ([ctes] if ctes is not None else [])
+    for scope in scopes:
+        for t in scope.find_all(exp.Table):
+            if t.name.lower() == name.name.lower() and (not t.db or not name.db or t.db.lower() == name.db.lower()):
+                return True
+    return False
+
+
+def _staged_overwrite(tree: exp.Insert, name: exp.Table, static, dynamic: list[str], ctx) -> list:
+    """CTAS the new rows into a staging table, DELETE what Hive would replace, INSERT from the stage, DROP it:
+    a DELETE before an INSERT that reads the same table would empty what the INSERT reads (an in-place dedupe
+    or compaction would leave the partition empty)."""
+    stage = exp.table_(f"{name.name}_okdp_stage", db=name.db or None, catalog=name.catalog or None)
+    query = tree.expression.copy()
+    if isinstance(query, exp.Select):  # CTAS needs a name for every column
+        query.set("expressions", [e if e.alias_or_name and not isinstance(e, exp.Star) and isinstance(e, (exp.Alias, exp.Column))
+                                  or isinstance(e, exp.Star) else exp.alias_(e.copy(), f"_c{i}")
+                                  for i, e in enumerate(query.expressions)])
+    ctes = tree.args.get("with_")
+    if ctes is not None:
+        query.set("with_", ctes.copy())
+    create = exp.Create(this=stage.copy(), kind="TABLE", expression=query)
+    conds = [exp.EQ(this=exp.column(c.name), expression=v.copy()) for c, v in static]
+    if dynamic:
+        lhs = exp.column(dynamic[0]) if len(dynamic) == 1 else exp.Tuple(expressions=[exp.column(n) for n in dynamic])
+        sub = exp.select(*[exp.column(n) for n in dynamic]).distinct().from_(stage.copy())
+        conds.append(exp.In(this=lhs, query=exp.Subquery(this=sub)))
+    delete = exp.Delete(this=name.copy())
+    if conds:
+        delete.set("where", exp.Where(this=exp.and_(*conds)))
+    insert = exp.Insert(this=tree.this.copy() if isinstance(tree.this, exp.Schema) else name.copy(),
+                        expression=exp.select("*").from_(stage.copy()))
+    if isinstance(insert.this, exp.Schema):
+        insert.this.set("this", name.copy())
+    drop = exp.Drop(tables=[stage.copy()], kind="TABLE")
+    ctx.flag("insert_partition", "warning", f"INSERT OVERWRITE reads the table it overwrites: the new rows are staged in "
+             f"{stage.sql()} first, then DELETE, INSERT from the stage, DROP the stage (a DELETE before an INSERT that reads "
+             "the same table would lose the rows); not atomic, readers can see the table in between",
+             fix="run where no reader or writer uses the table meanwhile; the stage must not exist beforehand", node=tree)
+    return [create, delete, insert, drop]
+
+
 def _subquery(query: exp.Expression) -> exp.Expression:
     if isinstance(query, exp.Values):
         return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier("_src")))
@@ -102,12 +151,3 @@ def _dynamic_overwrite(ins: exp.Expression) -> bool:
     partition = table.args.get("partition") if isinstance(table, exp.Table) else None
     return partition is not None and any(isinstance(e, exp.Column) for e in partition.expressions)
 
-
-def _directory(tree: exp.Insert, ctx):
-    if ctx.target == "trino":
-        ctx.flag("insert_partition", "error", "INSERT OVERWRITE DIRECTORY has no Trino equivalent",
-                 fix="write to a table (CREATE TABLE ... WITH (location = ...) AS SELECT) instead", node=tree)
-    else:
-        ctx.flag("insert_partition", "warning", "INSERT OVERWRITE DIRECTORY writes files outside any table",
-                 fix="check the path points at the object store and the format/delimiters are the ones readers expect", node=tree)
-    return tree

@@ -1,10 +1,12 @@
 """LATERAL VIEW for Trino: OUTER explode keeps rows with empty arrays (P4: LEFT JOIN UNNEST ... ON TRUE),
-json_tuple becomes a lateral subquery of JSON extractions (P16). Spark keeps LATERAL VIEW as is."""
+json_tuple becomes a lateral subquery of JSON extractions (P16), parse_url_tuple one of URL extractions.
+Spark keeps LATERAL VIEW as is."""
 from __future__ import annotations
 
 from sqlglot import exp
 
 from .json_path import hive_json_value
+from .url_parts import url_part
 
 
 def lateral_view(tree: exp.Expression, ctx):
@@ -14,10 +16,12 @@ def lateral_view(tree: exp.Expression, ctx):
         laterals = sel.args.get("laterals") or []
         if not laterals:
             continue
-        special = any(l.args.get("outer") or _is_json_tuple(l.this) or isinstance(l.this, exp.Stack) for l in laterals)
+        special = any(l.args.get("outer") or _is_json_tuple(l.this) or _is_named(l.this, "parse_url_tuple")
+                      or isinstance(l.this, exp.Stack) for l in laterals)
         if not special:
             continue
-        if not all(isinstance(l.this, (exp.Explode, exp.Stack)) or _is_json_tuple(l.this) for l in laterals):
+        if not all(isinstance(l.this, (exp.Explode, exp.Stack)) or _is_json_tuple(l.this) or _is_named(l.this, "parse_url_tuple")
+                   for l in laterals):
             ctx.flag("lateral_view", "warning", "LATERAL VIEW OUTER mixed with posexplode/inline: rows with empty arrays "
                      "may be dropped", fix="rewrite with LEFT JOIN UNNEST ... ON TRUE", node=sel)
             continue
@@ -34,6 +38,9 @@ def lateral_view(tree: exp.Expression, ctx):
                 sub = exp.Subquery(this=exp.select(*exprs), alias=exp.TableAlias(this=name))
                 joins.append(exp.Join(this=exp.Lateral(this=exp.Subquery(this=sub.this), alias=sub.args["alias"]), kind="CROSS"))
                 ctx.flag("lateral_view", "info", "json_tuple became JSON extractions in a lateral subquery", node=lat)
+                continue
+            if _is_named(lat.this, "parse_url_tuple"):
+                joins.append(_parse_url_tuple(lat.this, cols, name, ctx))
                 continue
             if isinstance(lat.this, exp.Stack):
                 rows = _stack_rows(lat.this)
@@ -74,3 +81,21 @@ def _stack_rows(stack: exp.Stack) -> exp.Expression | None:
         cells += [exp.Null() for _ in range(width - len(cells))]
         rows.append(exp.Anonymous(this="ROW", expressions=cells))
     return exp.Array(expressions=rows)
+
+
+def _is_named(node, name: str) -> bool:
+    return isinstance(node, exp.Anonymous) and node.name.lower() == name
+
+
+def _parse_url_tuple(call: exp.Anonymous, cols: list, name: exp.Identifier, ctx) -> exp.Join:
+    """parse_url_tuple(url, 'HOST', 'QUERY:k', ...) -> CROSS JOIN LATERAL (SELECT <part> AS col, ...): one row per row."""
+    url, parts = call.expressions[0], call.expressions[1:]
+    exprs = [exp.alias_(url_part(url, p.name) if isinstance(p, exp.Literal) and p.is_string else exp.Null(),
+                        cols[i].name if i < len(cols) else f"c{i}") for i, p in enumerate(parts)]
+    if any(not (isinstance(p, exp.Literal) and p.is_string) for p in parts):
+        ctx.flag("lateral_view", "error", "parse_url_tuple with a part name that is not a literal", fix="rewrite by hand", node=call)
+    ctx.flag("lateral_view", "warning", "parse_url_tuple became Trino URL functions in a lateral subquery: Trino parses "
+             "URLs as java.net.URI, Hive as java.net.URL (malformed or encoded URLs can differ); AUTHORITY and USERINFO "
+             "are read with a regular expression", fix="check the results on real URLs", node=call)
+    sub = exp.Lateral(this=exp.Subquery(this=exp.select(*exprs)), alias=exp.TableAlias(this=name))
+    return exp.Join(this=sub, kind="CROSS")

@@ -71,11 +71,19 @@ def macros(tree: exp.Expression, ctx):
         if len(args) != len(params):
             ctx.flag("macros", "error", f"macro {name} takes {len(params)} arguments, called with {len(args)}", node=fn)
             continue
-        if variables.VARIABLE.search(body):
+        try:  # a variable inside a string literal parses (it stays a ${...} parameter, as elsewhere); bare, it does not
+            expanded = sqlglot.parse_one(body, read="hive")
+        except sqlglot.errors.ParseError:
+            expanded = None
+        in_strings = sum(len(variables.VARIABLE.findall(lit.name)) for lit in (expanded.find_all(exp.Literal)
+                                                                              if expanded is not None else ()))
+        if expanded is None or in_strings != len(variables.VARIABLE.findall(body)):
             ctx.flag("macros", "error", f"macro {name} uses a Hive variable in its body; it cannot be expanded here",
                      fix="expand the macro by hand with the variable's value", node=fn)
             continue
-        expanded = sqlglot.parse_one(body, read="hive")
+        if variables.VARIABLE.search(body):
+            ctx.flag("macros", "warning", f"macro {name}: its body's variable stays a ${{...}} parameter inside a string",
+                     fix="substitute the variable when the statement runs, as for the script's other variables", node=fn)
         values = {p: exp.cast(a.copy(), exp.DataType.build(t, dialect="hive"), dialect="hive") for (p, t), a in zip(params, args)}
         for col in list(expanded.find_all(exp.Column)):
             if not col.table and col.name.lower() in values:

@@ -1,5 +1,7 @@
-"""sort_array NULL order, TRANSFORM scripts, UDFs loaded from JARs."""
+"""sort_array NULL order, TRANSFORM scripts, UDFs loaded from JARs, decimal literals beyond 38 digits."""
 from __future__ import annotations
+
+import re
 
 from sqlglot import exp, parse_one
 
@@ -47,4 +49,25 @@ def udf_calls(tree: exp.Expression, ctx):
         else:
             ctx.flag("udf_from_jar", "warning", f"calls Hive UDF '{fn.name}' ({cls}) loaded from a JAR",
                      fix="ship the JAR with the Spark job", node=fn)
+    return tree
+
+
+def decimal_literal(tree: exp.Expression, ctx):
+    """A BD literal beyond DECIMAL(38) (`1E99BD`): Hive reads it as NULL of type decimal(1,0), both targets reject
+    the precision. An explicit CAST to such a type is rejected by Hive itself."""
+    for cast in list(tree.find_all(exp.Cast)):  # TryCast is a Cast
+        to = cast.to
+        params = to.expressions if to.is_type(exp.DataType.Type.DECIMAL) else []
+        precision = params[0].this if params and isinstance(params[0].this, exp.Literal) else None
+        if precision is None or not precision.name.isdigit() or int(precision.name) <= 38:
+            continue
+        literal = cast.this
+        if isinstance(literal, exp.Literal) and literal.is_string and \
+                re.search(re.escape(literal.name) + r"BD\b", ctx.source, re.I):
+            new = exp.cast(exp.Null(), exp.DataType.build("DECIMAL(1, 0)"))
+            cast.replace(new)
+            ctx.flag("decimal_literal", "info", f"{literal.name}BD is beyond DECIMAL(38): NULL, as in Hive", node=new)
+        else:
+            ctx.flag("decimal_literal", "error", f"DECIMAL({precision.name}) is above the maximum precision 38 of Hive, "
+                     "Trino and Spark", fix="use DECIMAL(38, s) or DOUBLE", node=cast)
     return tree

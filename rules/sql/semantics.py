@@ -2,6 +2,7 @@
 equivalent is exact, flagged for review where it is not."""
 from __future__ import annotations
 
+import sqlglot
 from sqlglot import exp
 
 _UNITS = {"day": "DAY", "days": "DAY", "month": "MONTH", "months": "MONTH", "year": "YEAR", "years": "YEAR",
@@ -25,10 +26,51 @@ def interval_days(tree: exp.Expression, ctx):
             continue
         if isinstance(value.this, exp.Literal) and not value.this.is_string:
             iv.set("this", exp.Literal.string(value.this.name))
+        elif _year_to_month(iv.args["unit"]):
+            continue  # interval_text, after the cast rules (its casts must stay casts)
+        elif isinstance(iv.args["unit"], exp.IntervalSpan) or value.find(exp.DPipe, exp.Concat) is not None or \
+                any(isinstance(x, exp.Literal) and x.is_string for x in value.walk()):
+            # Hive parses the text ('1-2' for YEAR TO MONTH); a multiplication would not mean that
+            ctx.flag("interval_days", "error", f"interval computed from text ({value.sql('hive')} "
+                     f"{iv.args['unit'].sql('hive')}): Hive parses the string, {ctx.target} has no equivalent",
+                     fix="compute the interval from numbers, e.g. INTERVAL '1' MONTH * (12 * years + months)", node=iv)
         else:
             one = exp.Interval(this=exp.Literal.string("1"), unit=iv.args["unit"].copy())
             iv.replace(exp.Paren(this=exp.Mul(this=one, expression=value.copy())))
             ctx.flag("interval_days", "info", "computed interval written as INTERVAL '1' <unit> * (value)", node=value)
+    return tree
+
+
+def _year_to_month(unit: exp.Expression) -> bool:
+    return isinstance(unit, exp.IntervalSpan) and unit.this.name.upper() == "YEAR" and unit.expression.name.upper() == "MONTH"
+
+
+# HiveIntervalYearMonth.valueOf: the whole text matches ([+|-])?(\d+)-(\d+), months 0..11, else the query fails
+_YM_TRINO = ("CASE WHEN okdp_v IS NULL THEN NULL WHEN REGEXP_LIKE(okdp_v, '^[+|-]?[0-9]+-[0-9]+$') AND "
+             "CAST(REGEXP_EXTRACT(okdp_v, '-([0-9]+)$', 1) AS BIGINT) <= 11 THEN INTERVAL '1' MONTH * "
+             "(IF(STARTS_WITH(okdp_v, '-'), -1, 1) * (CAST(REGEXP_EXTRACT(okdp_v, '^[+|-]?([0-9]+)-', 1) AS BIGINT) * 12 "
+             "+ CAST(REGEXP_EXTRACT(okdp_v, '-([0-9]+)$', 1) AS BIGINT))) "
+             "ELSE FAIL('Interval string does not match year-month format of y-m') END")
+
+
+def _year_month_from_text(value: exp.Expression, target: str) -> exp.Expression:
+    if target != "trino":  # Spark's cast reads 'y-m' with the same range checks and fails on bad text (ANSI)
+        return exp.Cast(this=value.copy(), to=exp.DataType.build("INTERVAL YEAR TO MONTH", dialect="spark"))
+    tree = sqlglot.parse_one(_YM_TRINO, read="trino")
+    for col in list(tree.find_all(exp.Column)):
+        if col.name == "okdp_v":
+            col.replace(value.copy())
+    return exp.Paren(this=tree)
+
+
+def interval_text(tree: exp.Expression, ctx):
+    """INTERVAL (text) YEAR TO MONTH: Hive parses 'y-m' (HiveIntervalYearMonth.valueOf); runs after the cast rules."""
+    for iv in list(tree.find_all(exp.Interval)):
+        value = iv.this
+        if isinstance(value, exp.Paren) and _year_to_month(iv.args.get("unit")) and not isinstance(value.this, exp.Literal):
+            iv.replace(_year_month_from_text(value, ctx.target))
+            ctx.flag("interval_text", "info", "YEAR TO MONTH interval parsed from text as Hive does ('[+-]y-m', "
+                     "months 0-11, anything else fails the query)", node=value)
     return tree
 
 
@@ -60,7 +102,7 @@ def lateral_outer(tree: exp.Expression, ctx):
 
 
 def collect_set(tree: exp.Expression, ctx):
-    """P6: collect_set skips NULLs and gives [] for no rows; Trino's ARRAY_AGG(DISTINCT) keeps NULL and gives NULL."""
+    """P6: collect_set and collect_list skip NULLs and give [] for no rows; Trino's ARRAY_AGG keeps NULL and gives NULL."""
     if ctx.target != "trino":
         return tree
     for agg in list(tree.find_all(exp.ArrayUniqueAgg)):
@@ -76,6 +118,18 @@ def collect_set(tree: exp.Expression, ctx):
                            expressions=[exp.Array(expressions=[])])
         agg.replace(new)
         ctx.flag("collect_set", "info", "collect_set: NULLs filtered and [] for no rows, as in Hive", node=new)
+    for agg in list(tree.find_all(exp.ArrayAgg)):  # collect_list: same [] for a group of NULLs or no rows
+        if isinstance(agg.parent, (exp.Filter, exp.Coalesce)) or isinstance(agg.this, exp.Distinct):
+            continue
+        if isinstance(agg.parent, exp.Window):
+            ctx.flag("collect_set", "warning", "collect_list over a window: where every value is NULL Hive gives [] and "
+                     "Trino's ARRAY_AGG NULL", fix="wrap it in COALESCE(..., ARRAY[]) if readers expect []", node=agg)
+            continue
+        arg = agg.this
+        new = exp.Coalesce(this=exp.Filter(this=exp.ArrayAgg(this=arg.copy()), expression=exp.Where(
+            this=exp.Not(this=exp.Is(this=arg.copy(), expression=exp.Null())))), expressions=[exp.Array(expressions=[])])
+        agg.replace(new)
+        ctx.flag("collect_set", "info", "collect_list: NULLs filtered and [] for no rows or only NULLs, as in Hive", node=new)
     return tree
 
 
