@@ -16,7 +16,11 @@ each run is a child process measured with os.wait4 (wall, CPU user+sys, peak RSS
 best run per contender, and the ratios okdp/rclone and okdp/ceiling (best vs best, and per round).
 Usage: python bench/copy.py [--small 4000] [--small-kib 256] [--big 3] [--big-mib 350] [--workers 4]
                             [--rounds 2] [--only okdp,rclone,ceil-crt,...] [--okdp-args "--processes 2"]
+                            [--baseline-commit REV]
 A smaller subset of the same files (e.g. --small 500 --big 1) is handy to measure one change quickly.
+--baseline-commit REV adds the contender `okdp-base`: the same copy command run by the code of commit REV
+(exported with `git archive`, imported first through PYTHONPATH), so a change is measured against the code
+before it in the same run, on the same data.
 """
 from __future__ import annotations
 
@@ -239,6 +243,20 @@ def child_main(argv: list[str]) -> int:
 
 # -- the bench ---------------------------------------------------------------------------------------------------
 CONTENDERS = ["okdp", "rclone", "ceil-crt", "ceil-boto3", "ceil-rclone"]
+PACKAGE_DIRS = {"migrate": "", "connectors": "connectors", "rules": "rules", "reports": "reports"}  # see setup.py
+
+
+def export_commit(rev: str, dest: Path) -> Path:
+    """The okdp_migrate package as of commit rev, laid out for PYTHONPATH (git archive: no checkout)."""
+    repo = Path(__file__).resolve().parents[1]
+    raw = dest / "raw"
+    raw.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(repo), "archive", rev, *PACKAGE_DIRS], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(raw)], input=archive.stdout, check=True)
+    pkg = dest / "pkg" / "okdp_migrate"
+    for src, sub in PACKAGE_DIRS.items():
+        shutil.copytree(raw / src, pkg / sub, dirs_exist_ok=True)
+    return dest / "pkg"
 
 
 def main() -> int:
@@ -253,6 +271,8 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--only", default=",".join(CONTENDERS), help="comma-separated contenders")
     ap.add_argument("--okdp-args", default="", help="extra flags for okdp-migrate copy")
+    ap.add_argument("--baseline-commit", default=None, metavar="REV",
+                    help="also run contender okdp-base: the code of commit REV (e.g. HEAD = before uncommitted changes)")
     ap.add_argument("--root", default="/bench/copy/data")
     ap.add_argument("--local", default="/tmp/okdp-bench-copy/local")
     ap.add_argument("--vacuum-master", default=None, metavar="HOST:PORT",
@@ -260,6 +280,8 @@ def main() -> int:
                          "10 runs x 2 GiB filled the sandbox's volumes once)")
     a = ap.parse_args()
     only = [c for c in a.only.split(",") if c]
+    if a.baseline_commit and "okdp-base" not in only:
+        only.insert(1, "okdp-base")
     if any(c.endswith("rclone") for c in only) and not shutil.which("rclone"):
         print("rclone is not installed (apt-get install rclone)", file=sys.stderr)
         return 7
@@ -275,6 +297,7 @@ def main() -> int:
     cfg.write_text(json.dumps({k: env[k] for k in ("namenode_rpc", "webhdfs_url", "hdfs_user", "s3_endpoint",
                                                    "s3_access_key", "s3_secret_key")}))
     (work / "names.txt").write_text("\n".join(names))
+    base_path = export_commit(a.baseline_commit, work / "baseline") if a.baseline_commit else None
     # rclone copies a directory: give it exactly the selected files
     (work / "files-from.txt").write_text("\n".join(names))
     from okdp_migrate.connectors import s3
@@ -289,10 +312,12 @@ def main() -> int:
         p = f"bench/{name}-{time.strftime('%H%M%S')}-{rnd}"
         w = str(a.workers)
         rcl = ["--transfers", w, "--checkers", w, "--files-from-raw", str(work / "files-from.txt")]
-        if name == "okdp":
-            plan = write_plan(files, a.root, f"s3://{bucket}/{p}", work / f"plan-{rnd}.yaml")
+        if name in ("okdp", "okdp-base"):
+            plan = write_plan(files, a.root, f"s3://{bucket}/{p}", work / f"plan-{name}-{rnd}.yaml")
+            child_env = dict(os.environ, PYTHONPATH=str(base_path)) if name == "okdp-base" else None
             r = measure([sys.executable, "-c", "from okdp_migrate.cli import main; main()", "--config", str(cfg),
-                         "--json", "-q", "copy", str(plan), "--workers", w, "--no-commit", *a.okdp_args.split()])
+                         "--json", "-q", "copy", str(plan), "--workers", w, "--no-commit", *a.okdp_args.split()],
+                        env=child_env)
             s = json.loads(r["stdout"]) if r["rc"] == 0 else {}
             assert r["rc"] == 0 and s["files_verified"] == len(files), r["stderr"]
         elif name == "rclone":
@@ -334,6 +359,11 @@ def main() -> int:
         per_round = [f"{rc['wall'] / ok['wall']:.2f}" for ok, rc in zip(runs["okdp"], runs["rclone"])]
         print(f"throughput okdp/rclone (best vs best): {best['rclone']['wall'] / best['okdp']['wall']:.2f}x "
               f"(per round: {', '.join(per_round)}; target >= 1.5x)")
+    if "okdp" in best and "okdp-base" in best:
+        per_round = [f"{b['wall'] / ok['wall']:.2f}" for ok, b in zip(runs["okdp"], runs["okdp-base"])]
+        cpu = [sorted(x["cpu"] for x in runs[c])[len(runs[c]) // 2] / gb for c in ("okdp", "okdp-base")]
+        print(f"okdp vs okdp-base ({a.baseline_commit}): throughput {best['okdp-base']['wall'] / best['okdp']['wall']:.2f}x"
+              f" best vs best (per round: {', '.join(per_round)}); median CPU s/GB {cpu[0]:.2f} vs {cpu[1]:.2f}")
     if "okdp" in best and ceilings:
         top = min(ceilings, key=lambda c: best[c]["wall"])
         print(f"S3 ingest ceiling: {top} {total / best[top]['wall'] / 1e6:.1f} MB/s; okdp = "

@@ -7,6 +7,7 @@ iceberg.warehouse, iceberg.credential, iceberg.sql_uri, iceberg.hive_uri, and s3
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import Any, Iterator, Mapping
 
 from ..errors import AuthError, BadInputError, ConfigError, ExitCode, OkdpError, ServiceUnreachable
@@ -61,6 +62,9 @@ def catalog_properties(settings: Mapping[str, Any]) -> dict[str, str]:
             raise ConfigError("no Hive metastore URI for the Iceberg Hive catalog", obj="iceberg.hive_uri",
                               fix="set iceberg.hive_uri to thrift://host:9083")
         props["uri"] = uri
+        if not warehouse:  # else pyiceberg puts tables under the database's HMS location, often hdfs://
+            raise ConfigError("no warehouse for the Iceberg Hive catalog", obj="iceberg.warehouse",
+                              fix="set iceberg.warehouse to s3://bucket/path (the tables' metadata goes there)")
     return props
 
 
@@ -91,12 +95,45 @@ def translated(obj: str) -> Iterator[None]:
         if "denied" in str(exc).lower() or "403" in str(exc):
             raise AuthError(f"storage access denied ({exc})", obj=obj, fix="check s3.access_key/s3.secret_key") from None
         raise BadInputError(f"storage error ({exc})", obj=obj, fix="check the object exists and is readable") from None
+    except Exception as exc:  # the Hive catalog lets thrift and metastore errors through
+        error = _metastore_error(exc, obj)
+        if error is None:
+            raise
+        raise error from None
+
+
+def _metastore_error(exc: Exception, obj: str) -> OkdpError | None:
+    """A Hive metastore (thrift) failure as an okdp_migrate error; None when exc is not one."""
+    if not (type(exc).__module__ or "").startswith(("thrift", "hive_metastore")):
+        return None
+    name, text = type(exc).__name__, getattr(exc, "message", None) or str(exc)
+    if name == "TTransportException":
+        return ServiceUnreachable(f"cannot reach the Hive metastore of the Iceberg catalog ({text})", obj=obj,
+                                  fix="check iceberg.hive_uri (thrift://host:9083) and that the metastore runs")
+    if "No FileSystem for scheme" in text or "S3AFileSystem not found" in text:
+        # HMS checks (and creates) every database/table location with its own Hadoop FileSystem
+        return ConfigError(f"the Hive metastore cannot use object-store locations: it has no Hadoop FileSystem for "
+                           f"them ({text})", obj=obj,
+                           fix="put hadoop-aws and its AWS SDK on the metastore's classpath and set "
+                               "fs.s3.impl=org.apache.hadoop.fs.s3a.S3AFileSystem (and fs.s3a.endpoint/keys) in its "
+                               "core-site.xml, or use iceberg.catalog=rest")
+    if name == "TApplicationException" and "processing lock" in text:
+        # every Hive-catalog commit takes an HMS table lock; it lives in the transaction tables (NEXT_LOCK_ID,
+        # HIVE_LOCKS) that Hive's schematool creates and a DataNucleus-only schema lacks
+        return ConfigError(f"the Hive metastore failed the table lock an Iceberg commit takes ({text}); its "
+                           f"transaction tables are most likely missing (see the metastore log)", obj=obj,
+                           fix="create the metastore schema with Hive's schematool (it creates NEXT_LOCK_ID, "
+                               "HIVE_LOCKS...), or use iceberg.catalog=rest")
+    return BadInputError(f"the Hive metastore refused the request ({name}: {text})", obj=obj,
+                         fix="see the message and the metastore's log")
 
 
 def open_catalog(settings: Mapping[str, Any], name: str = "okdp"):
     from pyiceberg.catalog import load_catalog
 
     props = catalog_properties(settings)
+    if props["type"] == "hive":  # thrift logs each refused connection itself; our error says it once
+        logging.getLogger("thrift.transport.TSocket").setLevel(logging.CRITICAL)
     with translated(props.get("uri", name)):
         try:
             return load_catalog(name, **props)
@@ -110,27 +147,43 @@ def open_catalog(settings: Mapping[str, Any], name: str = "okdp"):
 def ensure_namespace(catalog, namespace: str) -> None:
     from pyiceberg.exceptions import NamespaceAlreadyExistsError
 
+    location = _hive_location(catalog, f"{namespace}.db")  # else HMS puts the database in its own warehouse
     with translated(namespace):
         try:
-            catalog.create_namespace(namespace)
+            catalog.create_namespace(namespace, {"location": location} if location else {})
         except NamespaceAlreadyExistsError:
             pass
 
 
 def load_table(catalog, identifier: str):
     """The table, or None when it does not exist."""
-    from pyiceberg.exceptions import NoSuchTableError
+    from pyiceberg.exceptions import NoSuchIcebergTableError, NoSuchPropertyException, NoSuchTableError
 
     with translated(identifier):
         try:
             return catalog.load_table(identifier)
+        except (NoSuchIcebergTableError, NoSuchPropertyException):  # Hive catalog: a plain Hive table has the name
+            raise BadInputError("a table that is not an Iceberg table already has this name in the Hive metastore",
+                                obj=identifier, fix="plan with --iceberg-prefix, or set iceberg.hive_uri to the "
+                                                    "target metastore") from None
         except NoSuchTableError:
             return None
 
 
 def create_table(catalog, identifier: str, schema, spec, properties: Mapping[str, str]):
+    namespace, _, name = identifier.rpartition(".")
+    location = _hive_location(catalog, f"{namespace}.db/{name}")  # the database may predate us, located in HDFS
     with translated(identifier):
-        return catalog.create_table(identifier, schema=schema, partition_spec=spec, properties=dict(properties))
+        return catalog.create_table(identifier, schema=schema, partition_spec=spec, properties=dict(properties),
+                                    **({"location": location} if location else {}))
+
+
+def _hive_location(catalog, relative: str) -> str | None:
+    """Under iceberg.warehouse for the Hive catalog (Hive's db.db/table layout); None for the others."""
+    props = getattr(catalog, "properties", {}) or {}
+    if props.get("type") != "hive" or not props.get("warehouse"):
+        return None
+    return f"{props['warehouse'].rstrip('/')}/{relative}"
 
 
 def drop_table(catalog, identifier: str) -> None:

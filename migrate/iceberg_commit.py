@@ -22,7 +22,7 @@ from typing import Any, Iterable
 from . import iceberg_acid, iceberg_readers
 from .config import Config
 from .connectors import iceberg as ice
-from .errors import BadInputError, OkdpError
+from .errors import BadInputError, OkdpError, ServiceUnreachable
 from .inventory import read_json, write_json
 from .plan.model import CopyItem, Plan, TablePlan
 from .rules import iceberg_schema as rules
@@ -78,6 +78,10 @@ def commit_tables(plan: Plan, journal: Any, config: Config | dict, tables: Itera
             try:
                 catalog = catalog or ice.open_catalog(settings)
                 _commit_one(catalog, tp, items, result, settings.get("metastore.uri"))
+            except ServiceUnreachable as exc:  # catalog or storage down: every other table would fail alike
+                result.status, result.error = "failed", exc.one_line()
+                _write_ledger(journal, out)
+                raise
             except OkdpError as exc:
                 result.status, result.error = "failed", exc.one_line()
                 log.error("iceberg commit failed: %s", exc.one_line())

@@ -2,6 +2,9 @@
 
 emit() writes the manifests (ConfigMap with the plan and non-secret settings, the Job) and returns
 what it wrote; apply() creates them through the API and follows the Job until it ends.
+Tables spanning shards are committed by the last pod to finish (each pod publishes what it verified in
+the bucket first, see copy/shards.py), so a Job that completes leaves every table committed; after a
+failed shard is rerun, `copy PLAN --commit-only` is the final step, and both results name it.
 """
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .config import SETTINGS, Config
+from .copy.shards import plan_id
 from .errors import BadInputError, PartialFailure
 from .inventory import atomic_write_bytes
 from .plan.model import sidecar_path
@@ -44,13 +48,16 @@ def build(plan_path: str | Path, image: str, namespace: str = "default", config:
     if not image:
         raise BadInputError("no container image given", obj="--image", fix="pass --image REGISTRY/okdp-migrate:TAG")
     side = sidecar_path(plan_path)
+    if k8s_job.config_key(side.name) != side.name:  # the pods would look for the file list under its own name
+        raise BadInputError("the plan's file name is not a valid ConfigMap key", obj=str(plan_path),
+                            fix="rename the plan and its .files.parquet sidecar with letters, digits, '-', '_', '.'")
     secret_env = _secret_env(config)
     spec = k8s_job.JobSpec(
         name=k8s_job.dns_name(name or f"okdp-migrate-{plan_path.stem}"), namespace=namespace, image=image,
         shards=plan.shard_count, parallelism=parallelism or plan.shard_count, plan_file=plan_path.name,
         sidecar_file=side.name, secret_name=secret_name if secret_env else None, secret_env=secret_env,
         service_account=service_account, journal_claim=journal_claim, extra_args=list(extra_args or []),
-        **(resources or {}))
+        plan_id=plan_id(plan), plan_path=str(plan_path), **(resources or {}))
     cm = k8s_job.configmap(spec, plan_path.read_text(encoding="utf-8"), side.read_bytes(), _non_secret_config(config))
     size = k8s_job.configmap_size(cm)
     if size > k8s_job.CONFIGMAP_LIMIT:
@@ -73,7 +80,9 @@ def emit(plan_path: str | Path, out_dir: str | Path, image: str, namespace: str 
             "parallelism": job["spec"]["parallelism"], "image": image, "files": [str(out / f) for f in files],
             "secret": spec.secret_name, "secret_keys": spec.secret_env,
             "create_secret": k8s_job.secret_template(spec) if spec.secret_env else None,
-            "apply": f"kubectl apply -f {out / 'all.yaml'}"}
+            "apply": f"kubectl apply -f {out / 'all.yaml'}", "plan_id": spec.plan_id,
+            "tables": "committed by the last pod to finish (tables spanning shards included)",
+            "finalize": k8s_job.commit_only_command(spec)}
 
 
 def apply(plan_path: str | Path, image: str, namespace: str = "default", config: Config | None = None,
@@ -102,9 +111,13 @@ def apply(plan_path: str | Path, image: str, namespace: str = "default", config:
         time.sleep(poll_seconds)
     result.update({k: status[k] for k in ("succeeded", "failed", "completed_indexes", "failed_indexes")})
     result["state"] = "complete" if "Complete" in done else "failed" if "Failed" in done else "running"
+    result["finalize"] = k8s_job.commit_only_command(spec)
+    if result["state"] == "complete":
+        result["tables"] = "committed by the last pod to finish"
     if result["state"] == "failed" or status["failed_indexes"]:
         raise PartialFailure(f"shards {status['failed_indexes'] or '?'} failed ({status['succeeded']} of "
                              f"{spec.shards} succeeded)", obj=f"job {namespace}/{spec.name}",
                              fix=f"kubectl -n {namespace} logs -l job-name={spec.name}; rerun the failed shards "
-                                 "with 'okdp-migrate copy PLAN --shard I/N'")
+                                 f"with 'okdp-migrate copy PLAN --shard I/N', then '{result['finalize']}' "
+                                 "commits the tables they complete")
     return result

@@ -47,6 +47,10 @@ def k8s_text(result: dict[str, Any]) -> str:
         if result.get("create_secret"):
             lines.append(f"create the Secret first: {result['create_secret']}")
         lines.append(f"then: {result['apply']}")
+        if result.get("finalize"):  # tables spanning shards: the last pod commits them; this is the safety net
+            lines.append(f"tables are committed by the last pod to finish; after rerunning a failed shard: "
+                         f"{result['finalize']}")
         return "\n".join(lines)
     return (f"job {result['namespace']}/{result['job']}: {result.get('state', 'submitted')}"
-            f"{', shards done ' + result['completed_indexes'] if result.get('completed_indexes') else ''}")
+            f"{', shards done ' + result['completed_indexes'] if result.get('completed_indexes') else ''}"
+            f"{'; tables ' + result['tables'] if result.get('tables') else ''}")

@@ -2,6 +2,8 @@
 
 Each pod of the Indexed Job copies one shard: `okdp-migrate copy PLAN --shard $(JOB_COMPLETION_INDEX)/N`.
 Secrets are only referenced (secretKeyRef to a Secret the operator creates); no secret value is written.
+Tables spanning shards: every pod publishes what it verified in the bucket (_okdp_migrate/<plan-id>/manifests/)
+and the last pod to finish commits them; the Job's annotations say so, with the command for a final step.
 """
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ class JobSpec:
     backoff_limit_per_index: int = 3
     extra_args: list[str] = field(default_factory=list)
     image_pull_policy: str = "IfNotPresent"
+    plan_id: str | None = None  # where the shards' records live in the bucket (copy/shards.py)
+    plan_path: str = "PLAN"  # the plan as the operator names it, for the final-step command
 
 
 def dns_name(text: str, limit: int = 52) -> str:
@@ -67,6 +71,20 @@ def configmap(spec: JobSpec, plan_text: str, sidecar: bytes, config_yaml: str) -
 
 def configmap_size(cm: dict[str, Any]) -> int:
     return sum(len(v.encode()) for v in cm["data"].values()) + sum(len(v) for v in cm["binaryData"].values())
+
+
+def commit_only_command(spec: JobSpec) -> str:
+    """The final step, run where the plan and the settings are: commits every table all shards verified."""
+    return f"okdp-migrate copy {spec.plan_path} --commit-only"
+
+
+def annotations(spec: JobSpec) -> dict[str, str]:
+    out = {"okdp-migrate/tables": "each pod publishes the files it verified; the last pod to finish commits the "
+                                  "Iceberg tables spanning shards; after rerunning failed shards: "
+                                  + commit_only_command(spec)}
+    if spec.plan_id:
+        out["okdp-migrate/plan-id"] = spec.plan_id
+    return out
 
 
 def job(spec: JobSpec) -> dict[str, Any]:
@@ -107,7 +125,8 @@ def job(spec: JobSpec) -> dict[str, Any]:
         pod_spec["serviceAccountName"] = spec.service_account
     return {
         "apiVersion": "batch/v1", "kind": "Job",
-        "metadata": {"name": spec.name, "namespace": spec.namespace, "labels": labels(spec)},
+        "metadata": {"name": spec.name, "namespace": spec.namespace, "labels": labels(spec),
+                     "annotations": annotations(spec)},
         "spec": {
             "completionMode": "Indexed", "completions": n, "parallelism": max(1, min(spec.parallelism, n)),
             "backoffLimitPerIndex": spec.backoff_limit_per_index,

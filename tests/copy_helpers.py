@@ -15,7 +15,6 @@ import uuid
 from pathlib import Path
 
 import google_crc32c
-
 from okdp_migrate import plan as planmod
 from okdp_migrate.plan import FileEntry, MappingRule, Plan
 
@@ -67,13 +66,7 @@ class PrivateWeed:
         raise RuntimeError(f"private weed mini did not start; see {self.root / 'weed.log'}")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        stop_group(self.proc, grace=20)
 
     def client(self):
         from okdp_migrate.connectors import s3
@@ -153,3 +146,14 @@ def assert_objects_match(client, bucket: str, prefix: str, contents: dict[str, b
         body = client.get_object(Bucket=bucket, Key=key)["Body"].read()
         assert google_crc32c.value(body) == google_crc32c.value(data), key
     assert pending_uploads(client, bucket, prefix) == []
+
+
+def stop_group(proc, grace: float) -> None:
+    """SIGTERM a private server's process group, SIGKILL it after `grace` seconds."""
+    if proc and proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -82,7 +83,7 @@ def _wait_for(path: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
 def test_copy_hdfs_to_s3_every_object_crc32c_matches_and_rerun_copies_nothing(env, tmp_path, capsys):
     root = f"/tmp/okdp-copy-test/{_unique()}"
     sizes = {f"part-{i:03d}.bin": 1000 * i + 1 for i in range(30)}
-    sizes.update({"empty.bin": 0, "big/multi.bin": 40 * MiB + 7})  # 40 MiB -> multipart, 3 parts
+    sizes.update({"empty.bin": 0, "big/multi.bin": 40 * MiB + 7})  # 40 MiB -> multipart, 6 parts of 8 MiB
     contents = write_hdfs_files(env, root, sizes)
     bucket, prefix = env.get("s3_bucket") or "okdp-lake", f"copy-test/{_unique()}"
     plan = make_plan(env, root, f"s3://{bucket}/{prefix}", tmp_path / "plan.yaml")
@@ -257,3 +258,75 @@ def test_s3_server_restart_during_copy_is_ridden_out(env, tmp_path, weed):
     assert s["files_verified"] == len(sizes) and s["files_failed"] == 0
     assert_objects_match(weed.client(), bucket, "t", contents, root)
     assert pending_uploads(weed.client(), bucket, "t") == []
+
+
+# --- throughput design: small files are read ahead while at most `workers` PUTs are in flight ------------------
+class _SlowPutSpy:
+    """The real S3 client (awscrt data path) with a pause before each PutObject of the test's files, counting
+    those in flight and, as each starts, how many files were read but not yet sent. Not a fake: every call
+    goes to the real server."""
+
+    def __init__(self, client, prefix: str, reads_done: list, pause: float = 0.3):
+        self._client, self._prefix, self._reads_done, self._pause = client, prefix, reads_done, pause
+        self._lock = threading.Lock()
+        self.in_flight = self.max_in_flight = self.started = 0
+        self.read_not_sent: list[int] = []
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def put_object(self, **kwargs):
+        if not kwargs["Key"].startswith(self._prefix):  # the capability probe
+            return self._client.put_object(**kwargs)
+        with self._lock:
+            self.read_not_sent.append(len(self._reads_done) - self.started)  # this file included
+            self.started += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            time.sleep(self._pause)  # a slow server: the other workers read ahead meanwhile
+            return self._client.put_object(**kwargs)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+def test_small_files_are_read_ahead_while_at_most_workers_puts_are_in_flight(env, tmp_path):
+    from okdp_migrate import config as configmod
+    from okdp_migrate.connectors import s3
+    from okdp_migrate.copy import run as runmod
+    from okdp_migrate.copy.source import source_from_config
+
+    root = f"/tmp/okdp-copy-test/{_unique()}"
+    contents = write_hdfs_files(env, root, {f"s{i:02d}.bin": 3000 + i for i in range(12)})
+    bucket, prefix = env.get("s3_bucket") or "okdp-lake", f"copy-test/{_unique()}"
+    plan = make_plan(env, root, f"s3://{bucket}/{prefix}", tmp_path / "plan.yaml")
+    cfg = configmod.load(write_config(tmp_path / "cfg.json", env), env={})
+    reads_done: list[str] = []  # a small file's read phase ends with the stat that checks it did not change
+    spies: list[_SlowPutSpy] = []
+
+    def client_factory(settings, max_pool):
+        spies.append(_SlowPutSpy(s3.with_native_uploads(s3.make_client(settings, max_pool), settings), prefix,
+                                 reads_done))
+        return spies[-1]
+
+    def source_factory(config):
+        src = source_from_config(config)
+        real_stat = src.stat
+
+        def stat(path):
+            st = real_stat(path)
+            reads_done.append(path)
+            return st
+        src.stat = stat
+        return src
+
+    summary = runmod.run_copy(str(plan), cfg, runmod.CopyOptions(workers=2, commit_tables=False),
+                              source_factory=source_factory, client_factory=client_factory)
+    assert summary.files_verified == 12 and summary.files_failed == 0
+    spy = spies[0]
+    assert spy.started == 12 and spy.max_in_flight == 2  # never more PUTs than workers ...
+    assert max(spy.read_not_sent) >= 2  # ... while another file was already read and checked, waiting its turn
+    s3_client = s3.make_client({"endpoint": env["s3_endpoint"], "access_key": env["s3_access_key"],
+                                "secret_key": env["s3_secret_key"]})
+    assert_objects_match(s3_client, bucket, prefix, contents, root)

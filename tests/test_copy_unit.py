@@ -14,7 +14,7 @@ import pytest
 from okdp_migrate.copy import crc
 from okdp_migrate.copy import journal as J
 from okdp_migrate.copy.mover import MAX_PARTS, MiB, part_size_for
-from okdp_migrate.copy.throttle import Controls, Limit, TokenBucket, schedule_override
+from okdp_migrate.copy.throttle import ByteBudget, Controls, Limit, TokenBucket, schedule_override
 
 pytestmark = pytest.mark.unit
 
@@ -107,9 +107,40 @@ def test_control_file_changes_limits_when_reread(tmp_path):
     ctl.write_text(json.dumps({"bandwidth_mbps": 5, "workers": 2, "paused": True}))
     c.apply()
     assert c.workers.capacity == 2 and c.bucket.rate == 5_000_000 and c.paused.is_set()
+    assert c.files.capacity == 4  # files in progress: `workers` uploading + as many reading ahead
     ctl.write_text("{not json")  # a half-written control file is ignored, not fatal
     c.apply()
-    assert c.workers.capacity == 4
+    assert c.workers.capacity == 4 and c.files.capacity == 8
+
+
+def test_byte_budget_makes_a_reader_wait_until_its_bytes_fit():
+    budget = ByteBudget(100)
+    budget.acquire(60)
+    got = threading.Event()
+
+    def second():
+        budget.acquire(60)
+        got.set()
+
+    t = threading.Thread(target=second, daemon=True)
+    t.start()
+    assert not got.wait(0.3)  # 60 + 60 > 100: held back
+    budget.release(60)
+    assert got.wait(5) and budget.in_use == 60
+    t.join()
+
+
+def test_byte_budget_lets_a_request_larger_than_the_budget_through_alone():
+    budget = ByteBudget(100)
+    taken = budget.acquire(10**9)  # one huge file: it waits for nobody when nothing is held, and takes it all
+    assert taken == 100 and budget.in_use == 100
+    small = threading.Event()
+    t = threading.Thread(target=lambda: (budget.acquire(1), small.set()), daemon=True)
+    t.start()
+    assert not small.wait(0.3)
+    budget.release(taken)
+    assert small.wait(5)
+    t.join()
 
 
 def _item(n: int, size: int = 10):
@@ -151,7 +182,8 @@ def test_journal_survives_concurrent_writers(tmp_path):
     assert j.counts()[J.VERIFIED] == 200
 
 
-@pytest.mark.parametrize("size,expected", [(1, 16 * MiB), (100 * MiB, 16 * MiB), (5 * 10**12, None)])
+@pytest.mark.parametrize("size,expected", [(1, 8 * MiB), (100 * MiB, 8 * MiB), (80 * 10**9, 8 * MiB),
+                                           (5 * 10**12, None)])
 def test_part_size_keeps_under_10000_parts(size, expected):
     ps = part_size_for(size)
     assert ps % MiB == 0 and -(-size // ps) <= MAX_PARTS
@@ -357,3 +389,38 @@ def test_awscrt_internal_error_counts_as_a_server_answer():
     no_answer = s3.translate(AwsCrtError(1049, "AWS_IO_SOCKET_CONNECTION_REFUSED", "refused"), "o")
     assert isinstance(answered, s3.TransientS3Error) and s3.may_be_refused_write(answered)
     assert isinstance(no_answer, s3.TransientS3Error) and not s3.may_be_refused_write(no_answer)
+
+
+def test_a_bug_inside_an_s3_call_is_raised_at_once_not_retried_as_an_outage():
+    calls = []
+
+    class BrokenClient:
+        def put_object(self, **kwargs):
+            calls.append(kwargs)
+            raise TypeError("unexpected keyword")
+
+    from okdp_migrate.copy.target import Target
+
+    target = Target(BrokenClient(), Limit(4), retry_seconds=60)  # an outage would be retried for a minute
+    with pytest.raises(TypeError):
+        target.call("put_object", "s3://b/k", Bucket="b", Key="k", Body=b"x")
+    assert len(calls) == 1
+
+
+def test_pool_starts_large_files_early_but_at_most_workers_of_them_at_once():
+    from okdp_migrate.copy.run import _Pool
+
+    mover = SimpleNamespace(opt=SimpleNamespace(multipart_threshold=100),
+                            controls=SimpleNamespace(workers=Limit(2)))
+    pool = _Pool(mover, journal=None, rows={}, options=None, summary=None, progress=None)
+    items = [_item(n, size=10) for n in range(3)] + [_item(10 + n, size=500) for n in range(3)]
+    for item in items:  # what run() does before starting the threads
+        (pool.large if item.size >= 100 else pool.small).append(item)
+    picked = [pool._next() for _ in range(4)]
+    assert [(i.src, large) for i, large in picked] == [("/data/f10", True), ("/data/f11", True),
+                                                       ("/data/f0", False), ("/data/f1", False)]
+    pool.large_active -= 1  # one large file done: the next large one may start
+    item, large = pool._next()
+    assert (item.src, large) == ("/data/f12", True)
+    assert pool._next()[0].src == "/data/f2"
+    assert pool._next() is None

@@ -23,6 +23,8 @@ from .app import App
 @click.option("--max-namenode-requests", type=int, default=8, show_default=True,
               help="Cap on concurrent NameNode calls.")
 @click.option("--no-commit", is_flag=True, help="Copy files only; skip the Iceberg commit step.")
+@click.option("--commit-only", is_flag=True,
+              help="Copy nothing: commit every table whose files all shards verified (journal + bucket manifests).")
 # Distributed mode (owned by the plan engineer: okdp_migrate.k8s_run)
 @click.option("--emit", type=click.Choice(["k8s"]), default=None,
               help="Write a Kubernetes Indexed Job (one pod per shard) + ConfigMap instead of copying.")
@@ -38,7 +40,7 @@ from .app import App
 @click.option("--journal-pvc", default=None, help="PersistentVolumeClaim for the shards' journals (resume).")
 @click.pass_obj
 def copy(app: App, plan_path, shard, dry_run, verify, journal_dir, bandwidth, workers, max_s3_requests,
-         max_namenode_requests, no_commit, emit, apply_, out_dir, image, namespace, service_account, parallelism,
+         max_namenode_requests, no_commit, commit_only, emit, apply_, out_dir, image, namespace, service_account, parallelism,
          secret_name, journal_pvc):
     """Copy the files of PLAN (or of one --shard) from HDFS to S3, verified by CRC32C; rerun to resume."""
     if emit or apply_:
@@ -46,6 +48,9 @@ def copy(app: App, plan_path, shard, dry_run, verify, journal_dir, bandwidth, wo
                            secret_name, journal_pvc)
     from ..copy.run import CopyOptions, run_copy, validate_shard
     from ..reports.copy_report import RichCopyProgress, summary_text
+
+    if commit_only:
+        return _commit_only(app, plan_path, journal_dir, shard, dry_run, no_commit)
 
     app.with_flags(**{"copy.bandwidth_mbps": bandwidth, "copy.workers": workers})
     cfg = app.config
@@ -57,9 +62,30 @@ def copy(app: App, plan_path, shard, dry_run, verify, journal_dir, bandwidth, wo
     with RichCopyProgress(enabled=show) as progress:
         summary = run_copy(plan_path, cfg, options, progress=progress)
     app.emit(summary, summary_text(summary))
-    if summary.notes and any(n.startswith("stopped early") for n in summary.notes):
+    return _exit_code(summary)
+
+
+def _exit_code(summary) -> int:
+    """5 when a service stopped the run early (rerun to resume), else the summary's own code."""
+    if any(n.startswith("stopped early") for n in summary.notes or ()):
         return int(ExitCode.UNREACHABLE)
     return int(summary.exit_code)
+
+
+def _commit_only(app: App, plan_path, journal_dir, shard, dry_run, no_commit) -> int:
+    from ..copy.shards import commit_only
+    from ..errors import BadInputError
+    from ..reports.copy_report import summary_text
+
+    clash = [f for f, on in (("--shard", shard), ("--dry-run", dry_run), ("--no-commit", no_commit)) if on]
+    if clash:
+        raise BadInputError(f"--commit-only copies nothing, so {clash[0]} does not apply", obj=clash[0],
+                            fix="drop it (--commit-only reads every shard's records)")
+    summary = commit_only(plan_path, app.config, journal_dir)
+    app.emit(summary, summary_text(summary))
+    if summary.tables_waiting and _exit_code(summary) != ExitCode.UNREACHABLE:
+        return int(ExitCode.PARTIAL)  # files of some tables were never verified: rerun their shards
+    return _exit_code(summary)
 
 
 def _kubernetes(app: App, plan_path, emit, apply_, out_dir, image, namespace, service_account, parallelism,

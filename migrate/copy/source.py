@@ -64,17 +64,25 @@ class HdfsSource:
         """COMPOSITE-CRC32C where the cluster offers it; after one non-comparable answer, stop asking."""
         if self._checksum_usable is False:
             return None
+        if self._checksum_usable is None:  # the first answer decides: the other workers wait for it instead
+            with self._probe_lock:         # of all asking the DataNodes for an MD5 they cannot use
+                if self._checksum_usable is None:
+                    return self._ask(path)
+            if self._checksum_usable is False:
+                return None
+        return self._ask(path)
+
+    def _ask(self, path: str) -> SourceChecksum | None:
         res = self.checksummer.file_checksum(path)
         algo = (res or {}).get("algorithm", "")
         if algo.upper() == COMPOSITE_CRC32C:
             self._checksum_usable = True
             return SourceChecksum(algo, int(res["bytes"][:8], 16))
-        with self._probe_lock:
-            if self._checksum_usable is None:
-                self._checksum_usable = False
-                self.checksum_note = (f"the cluster's file checksum is {algo or 'unavailable'}, not COMPOSITE-CRC32C "
-                                      "(Hadoop < 3.1 or dfs.checksum.combine.mode=MD5MD5CRC): end-to-end check "
-                                      "is the CRC32C computed on the bytes read, confirmed by S3")
+        if self._checksum_usable is None:
+            self._checksum_usable = False
+            self.checksum_note = (f"the cluster's file checksum is {algo or 'unavailable'}, not COMPOSITE-CRC32C "
+                                  "(Hadoop < 3.1 or dfs.checksum.combine.mode=MD5MD5CRC): end-to-end check "
+                                  "is the CRC32C computed on the bytes read, confirmed by S3")
         return None
 
 

@@ -2,6 +2,7 @@
 
 - TokenBucket: one global bandwidth limit shared by every stream (bytes are paid for as read).
 - Limit: a semaphore whose capacity can be raised or lowered live (workers, NameNode and S3 calls).
+- ByteBudget: bytes of small-file buffers held at once (read ahead, waiting for an upload slot).
 - Controls: re-reads a JSON control file in the journal dir every few seconds (and at once on SIGHUP)
   and applies a time-of-day schedule, e.g.
   {"bandwidth_mbps": 200, "workers": 8, "max_s3_requests": 16, "max_namenode_requests": 4, "paused": false,
@@ -22,6 +23,8 @@ from .. import logs
 
 log = logs.get("copy.throttle")
 MB = 1_000_000
+READ_AHEAD_BYTES = 64 << 20  # small-file bodies in memory at once (read, until their PUT ends; x2 for
+                             # the S3 client's copy)
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -96,6 +99,37 @@ class Limit:
             self.release()
 
 
+class ByteBudget:
+    """At most `capacity` bytes held at once; a request larger than the whole budget waits until nothing
+    else is held, then takes it alone (so any size gets through, and memory stays bounded)."""
+
+    def __init__(self, capacity: int):
+        self._cond = threading.Condition()
+        self.capacity = max(1, int(capacity))
+        self.in_use = 0
+
+    def acquire(self, n: int) -> int:
+        n = min(max(0, int(n)), self.capacity)
+        with self._cond:
+            while self.in_use and self.in_use + n > self.capacity:
+                self._cond.wait(1.0)
+            self.in_use += n
+        return n
+
+    def release(self, n: int) -> None:
+        with self._cond:
+            self.in_use -= n
+            self._cond.notify_all()  # several small waiters may fit now
+
+    @contextmanager
+    def hold(self, n: int):
+        taken = self.acquire(n)
+        try:
+            yield
+        finally:
+            self.release(taken)
+
+
 def _parse_days(spec: str | None) -> set[int]:
     if not spec:
         return set(range(7))
@@ -130,7 +164,11 @@ class Controls:
         self.control_file = control_file
         self.interval = interval
         self.bucket = TokenBucket(self.base.get("bandwidth_mbps", 0) * MB)
+        # `workers` files upload at once; up to as many more are read ahead meanwhile (their buffers
+        # bounded by `read_ahead`), so a file's HDFS read and stat overlap another file's PUT
         self.workers = Limit(self.base.get("workers", 4))
+        self.files = Limit(2 * self.workers.capacity)
+        self.read_ahead = ByteBudget(self.base.get("read_ahead_bytes", READ_AHEAD_BYTES))
         self.s3 = Limit(self.base.get("max_s3_requests", 16))
         self.namenode = Limit(self.base.get("max_namenode_requests", 8))
         self.paused = threading.Event()
@@ -162,6 +200,7 @@ class Controls:
             self.current = view
         self.bucket.set_rate(float(eff.get("bandwidth_mbps") or 0) * MB)
         self.workers.set_capacity(int(eff.get("workers") or 1))
+        self.files.set_capacity(2 * self.workers.capacity)
         self.s3.set_capacity(int(eff.get("max_s3_requests") or 16))
         self.namenode.set_capacity(int(eff.get("max_namenode_requests") or 8))
         if eff.get("paused"):
