@@ -14,6 +14,7 @@ import hashlib
 from sqlglot import exp
 
 from .grants import HIVE_CATALOG
+from .util import name_columns, query_with_ctes
 
 _STORED = {"textfile": "TEXTFILE", "sequencefile": "SEQUENCEFILE", "rcfile": "RCBINARY", "orc": "ORC",
            "parquet": "PARQUET", "avro": "AVRO", "jsonfile": "JSON"}
@@ -51,11 +52,8 @@ def insert_directory(tree: exp.Expression, ctx):
                  "DIRECTORY), or pick a format Trino's Hive connector writes", node=tree)
         return exp.Command(this="INSERT")
     path = directory.this.name
-    query = tree.expression.copy()
-    ctes = tree.args.get("with_") or tree.args.get("with")
-    if ctes is not None:
-        query.set("with_" if "with_" in tree.args else "with", ctes.copy())
-    if _name_columns(query):
+    query = query_with_ctes(tree)
+    if name_columns(query):
         notes.append("unnamed or repeated select expressions got Hive's names _c0, _c1, ... (a table needs unique column names)")
     if not path.startswith(_OBJECT_STORES):
         notes.append("the directory is not an object-store URI: external_location needs the full s3a:// path")
@@ -86,10 +84,7 @@ def _local_directory(tree: exp.Insert, ctx):
                  "text only", fix="write the files with Spark (INSERT OVERWRITE DIRECTORY to the object store) and "
                  "download them", node=tree)
         return exp.Command(this="INSERT")
-    query = tree.expression.copy()
-    ctes = tree.args.get("with_") or tree.args.get("with")
-    if ctes is not None:
-        query.set("with_" if "with_" in tree.args else "with", ctes.copy())
+    query = query_with_ctes(tree)
     if not _one_text_column(query, _unescape(delim)):
         ctx.flag("insert_directory", "error", "INSERT OVERWRITE LOCAL DIRECTORY of SELECT * (or a set operation): its "
                  "columns cannot be joined with the field separator here", fix="list the columns, then rewrite again",
@@ -206,25 +201,3 @@ def _string(value: str) -> exp.Expression:
     if value.isprintable():
         return exp.Literal.string(value)
     return exp.var("U&'" + "".join(c if c.isprintable() and c != "\\" else f"\\{ord(c):04x}" for c in value) + "'")
-
-
-def _name_columns(query: exp.Expression) -> bool:
-    """Alias select expressions that have no name, or a repeated one, as Hive names them (_c<position>)."""
-    select = query
-    while isinstance(select, exp.SetOperation):
-        select = select.this
-    if not isinstance(select, exp.Select):
-        return False
-    seen: set[str] = set()
-    changed = False
-    exprs = list(select.expressions)
-    for i, e in enumerate(exprs):
-        if isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star)):
-            continue
-        name = e.alias_or_name if isinstance(e, (exp.Alias, exp.Column)) else ""
-        if not name or name.lower() in seen:
-            exprs[i] = exp.alias_(e.unalias().copy() if isinstance(e, exp.Alias) else e.copy(), f"_c{i}")
-            name, changed = f"_c{i}", True
-        seen.add(name.lower())
-    select.set("expressions", exprs)
-    return changed

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .util import name_columns, query_with_ctes
+
 DYNAMIC_MODE = "SET spark.sql.sources.partitionOverwriteMode=dynamic"
 
 
@@ -58,12 +60,11 @@ def insert_partition(tree: exp.Expression, ctx):
     tree.set("overwrite", False)
     name = table.copy()
     name.set("partition", None)
+    names = [d.name for d in dynamic]
     if _reads_itself(tree, name):
-        return _staged_overwrite(tree, name, static, [d.name for d in dynamic], ctx)
-    delete = exp.Delete(this=name)
-    conds = [exp.EQ(this=exp.column(c.name), expression=v.copy()) for c, v in static]
+        return _staged_overwrite(tree, name, static, names, ctx)
+    rows = None
     if dynamic:
-        names = [d.name for d in dynamic]
         src = tree.expression
         if isinstance(src, exp.Select):
             exprs = list(src.expressions)
@@ -76,20 +77,31 @@ def insert_partition(tree: exp.Expression, ctx):
                 if e.alias_or_name != n:
                     exprs[len(exprs) - len(names) + i] = exp.alias_(e.unalias().copy() if isinstance(e, exp.Alias) else e.copy(), n)
             src.set("expressions", exprs)
-        sub = exp.select(*[exp.column(n) for n in names]).distinct().from_(src.copy().subquery("_src"))
-        ctes = tree.args.get("with_") or tree.args.get("with")
-        if ctes is not None:  # the query reads the statement's CTEs; so does the DELETE's copy of it
-            sub.set("with_" if "with_" in tree.args else "with", ctes.copy())
-        lhs = exp.column(names[0]) if len(names) == 1 else exp.Tuple(expressions=[exp.column(n) for n in names])
-        conds.append(exp.In(this=lhs, query=exp.Subquery(this=sub)))
-    if conds:
-        delete.set("where", exp.Where(this=exp.and_(*conds)))
+        rows = src.copy().subquery("_src")
+    delete = _delete_replaced(name, static, names, rows, tree.args.get("with_"))
     what = "the partitions the query writes" if dynamic else ("the named partition" if static else "all rows")
     ctx.flag("insert_partition", "warning", f"INSERT OVERWRITE became DELETE ({what}) then INSERT: not atomic, readers "
              "can see the table in between", fix="run both in one transaction where the catalog allows it, or schedule "
              "readers after the job; on a Hive-connector table, insert_existing_partitions_behavior=OVERWRITE does it in one step",
              node=tree)
     return [delete, tree]
+
+
+def _delete_replaced(name: exp.Table, static, dynamic: list[str], rows: exp.Expression | None,
+                     ctes: exp.Expression | None = None) -> exp.Delete:
+    """DELETE of what Hive's overwrite replaces: the static partition values, and the dynamic partitions found
+    in `rows` (the new rows: the INSERT's query, or its staged copy); no partition at all: every row."""
+    conds = [exp.EQ(this=exp.column(c.name), expression=v.copy()) for c, v in static]
+    if dynamic:
+        sub = exp.select(*[exp.column(n) for n in dynamic]).distinct().from_(rows)
+        if ctes is not None:  # the query reads the statement's CTEs; so does the DELETE's copy of it
+            sub.set("with_", ctes.copy())
+        lhs = exp.column(dynamic[0]) if len(dynamic) == 1 else exp.Tuple(expressions=[exp.column(n) for n in dynamic])
+        conds.append(exp.In(this=lhs, query=exp.Subquery(this=sub)))
+    delete = exp.Delete(this=name.copy())
+    if conds:
+        delete.set("where", exp.Where(this=exp.and_(*conds)))
+    return delete
 
 
 def _reads_itself(tree: exp.Insert, name: exp.Table) -> bool:
@@ -109,23 +121,10 @@ def _staged_overwrite(tree: exp.Insert, name: exp.Table, static, dynamic: list[s
     a DELETE before an INSERT that reads the same table would empty what the INSERT reads (an in-place dedupe
     or compaction would leave the partition empty)."""
     stage = exp.table_(f"{name.name}_okdp_stage", db=name.db or None, catalog=name.catalog or None)
-    query = tree.expression.copy()
-    if isinstance(query, exp.Select):  # CTAS needs a name for every column
-        query.set("expressions", [e if e.alias_or_name and not isinstance(e, exp.Star) and isinstance(e, (exp.Alias, exp.Column))
-                                  or isinstance(e, exp.Star) else exp.alias_(e.copy(), f"_c{i}")
-                                  for i, e in enumerate(query.expressions)])
-    ctes = tree.args.get("with_")
-    if ctes is not None:
-        query.set("with_", ctes.copy())
+    query = query_with_ctes(tree)
+    name_columns(query)  # CTAS needs a name for every column
     create = exp.Create(this=stage.copy(), kind="TABLE", expression=query)
-    conds = [exp.EQ(this=exp.column(c.name), expression=v.copy()) for c, v in static]
-    if dynamic:
-        lhs = exp.column(dynamic[0]) if len(dynamic) == 1 else exp.Tuple(expressions=[exp.column(n) for n in dynamic])
-        sub = exp.select(*[exp.column(n) for n in dynamic]).distinct().from_(stage.copy())
-        conds.append(exp.In(this=lhs, query=exp.Subquery(this=sub)))
-    delete = exp.Delete(this=name.copy())
-    if conds:
-        delete.set("where", exp.Where(this=exp.and_(*conds)))
+    delete = _delete_replaced(name, static, dynamic, stage.copy())
     insert = exp.Insert(this=tree.this.copy() if isinstance(tree.this, exp.Schema) else name.copy(),
                         expression=exp.select("*").from_(stage.copy()))
     if isinstance(insert.this, exp.Schema):

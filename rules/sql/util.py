@@ -1,4 +1,4 @@
-"""Small helpers the SQL rules share: partition specs, quoting, table names."""
+"""Small helpers the SQL rules share: partition specs, quoting, table names, select lists."""
 from __future__ import annotations
 
 import re
@@ -72,3 +72,37 @@ def is_hdfs_path(location: str) -> bool:
 
 
 FORMATS_ICEBERG = {"parquet": "PARQUET", "orc": "ORC", "avro": "AVRO"}
+
+
+def query_with_ctes(stmt: exp.Expression) -> exp.Expression:
+    """A copy of an INSERT's query carrying the statement's CTEs (Hive writes WITH before INSERT), so it can stand
+    alone, e.g. as the query of a CTAS."""
+    key = "with_" if "with_" in stmt.args else "with"
+    query = stmt.expression.copy()
+    ctes = stmt.args.get(key)
+    if ctes is not None:
+        query.set(key, ctes.copy())
+    return query
+
+
+def name_columns(query: exp.Expression) -> bool:
+    """Alias select expressions that have no name, or a repeated one, as Hive names them (_c<position>): a table
+    made from the query needs a unique name per column. True when something was renamed."""
+    select = query
+    while isinstance(select, exp.SetOperation):
+        select = select.this
+    if not isinstance(select, exp.Select):
+        return False
+    seen: set[str] = set()
+    changed = False
+    exprs = list(select.expressions)
+    for i, e in enumerate(exprs):
+        if isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star)):
+            continue
+        name = e.alias_or_name if isinstance(e, (exp.Alias, exp.Column)) else ""
+        if not name or name.lower() in seen:
+            exprs[i] = exp.alias_(e.unalias().copy() if isinstance(e, exp.Alias) else e.copy(), f"_c{i}")
+            name, changed = f"_c{i}", True
+        seen.add(name.lower())
+    select.set("expressions", exprs)
+    return changed
