@@ -65,19 +65,11 @@ def insert_partition(tree: exp.Expression, ctx):
         return _staged_overwrite(tree, name, static, names, ctx)
     rows = None
     if dynamic:
-        src = tree.expression
-        if isinstance(src, exp.Select):
-            exprs = list(src.expressions)
-            if len(exprs) < len(names) or any(isinstance(e, exp.Star) for e in exprs[len(exprs) - len(names):]):
-                ctx.flag("insert_partition", "error", "dynamic partition values come from SELECT *: their column names are "
-                         "unknown here, so the partitions to replace cannot be named", fix="list the columns explicitly", node=tree)
-                return tree
-            for i, n in enumerate(names):  # name the dynamic partition columns so the DELETE can read them
-                e = exprs[len(exprs) - len(names) + i]
-                if e.alias_or_name != n:
-                    exprs[len(exprs) - len(names) + i] = exp.alias_(e.unalias().copy() if isinstance(e, exp.Alias) else e.copy(), n)
-            src.set("expressions", exprs)
-        rows = src.copy().subquery("_src")
+        if not _name_dynamic(tree.expression, names):
+            ctx.flag("insert_partition", "error", "dynamic partition values come from SELECT *: their column names are "
+                     "unknown here, so the partitions to replace cannot be named", fix="list the columns explicitly", node=tree)
+            return tree
+        rows = tree.expression.copy().subquery("_src")
     delete = _delete_replaced(name, static, names, rows, tree.args.get("with_"))
     what = "the partitions the query writes" if dynamic else ("the named partition" if static else "all rows")
     ctx.flag("insert_partition", "warning", f"INSERT OVERWRITE became DELETE ({what}) then INSERT: not atomic, readers "
@@ -85,6 +77,23 @@ def insert_partition(tree: exp.Expression, ctx):
              "readers after the job; on a Hive-connector table, insert_existing_partitions_behavior=OVERWRITE does it in one step",
              node=tree)
     return [delete, tree]
+
+
+def _name_dynamic(query: exp.Expression, names: list[str]) -> bool:
+    """Alias the trailing select expressions with the dynamic partition names, so a DELETE can read them back.
+    False when they come from SELECT * (names unknown); a query that is not a plain SELECT is left as it is."""
+    if not names or not isinstance(query, exp.Select):
+        return True
+    exprs = list(query.expressions)
+    tail = len(exprs) - len(names)
+    if tail < 0 or any(isinstance(e, exp.Star) for e in exprs[tail:]):
+        return False
+    for i, n in enumerate(names):
+        e = exprs[tail + i]
+        if e.alias_or_name != n:
+            exprs[tail + i] = exp.alias_(e.unalias().copy() if isinstance(e, exp.Alias) else e.copy(), n)
+    query.set("expressions", exprs)
+    return True
 
 
 def _delete_replaced(name: exp.Table, static, dynamic: list[str], rows: exp.Expression | None,
@@ -122,6 +131,7 @@ def _staged_overwrite(tree: exp.Insert, name: exp.Table, static, dynamic: list[s
     or compaction would leave the partition empty)."""
     stage = exp.table_(f"{name.name}_okdp_stage", db=name.db or None, catalog=name.catalog or None)
     query = query_with_ctes(tree)
+    _name_dynamic(query, dynamic)  # SELECT * reading the table itself: the stage keeps the table's own names
     name_columns(query)  # CTAS needs a name for every column
     create = exp.Create(this=stage.copy(), kind="TABLE", expression=query)
     delete = _delete_replaced(name, static, dynamic, stage.copy())
