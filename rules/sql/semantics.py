@@ -101,6 +101,13 @@ def lateral_outer(tree: exp.Expression, ctx):
     return tree
 
 
+def _hive_array_agg(arg: exp.Expression, distinct: bool) -> exp.Expression:
+    """COALESCE(ARRAY_AGG([DISTINCT] x) FILTER (WHERE NOT x IS NULL), ARRAY[]): Hive's collect_set / collect_list."""
+    agg = exp.ArrayAgg(this=exp.Distinct(expressions=[arg.copy()]) if distinct else arg.copy())
+    not_null = exp.Where(this=exp.Not(this=exp.Is(this=arg.copy(), expression=exp.Null())))
+    return exp.Coalesce(this=exp.Filter(this=agg, expression=not_null), expressions=[exp.Array(expressions=[])])
+
+
 def collect_set(tree: exp.Expression, ctx):
     """P6: collect_set and collect_list skip NULLs and give [] for no rows; Trino's ARRAY_AGG keeps NULL and gives NULL."""
     if ctx.target != "trino":
@@ -113,9 +120,7 @@ def collect_set(tree: exp.Expression, ctx):
             ctx.flag("collect_set", "warning", "collect_set over a window: Trino's ARRAY_AGG(DISTINCT) keeps NULLs here",
                      fix="filter NULLs with FILTER (WHERE x IS NOT NULL)", node=agg)
             continue
-        new = exp.Coalesce(this=exp.Filter(this=exp.ArrayAgg(this=exp.Distinct(expressions=[arg.copy()])),
-                                            expression=exp.Where(this=exp.Not(this=exp.Is(this=arg.copy(), expression=exp.Null())))),
-                           expressions=[exp.Array(expressions=[])])
+        new = _hive_array_agg(arg, distinct=True)
         agg.replace(new)
         ctx.flag("collect_set", "info", "collect_set: NULLs filtered and [] for no rows, as in Hive", node=new)
     for agg in list(tree.find_all(exp.ArrayAgg)):  # collect_list: same [] for a group of NULLs or no rows
@@ -125,9 +130,7 @@ def collect_set(tree: exp.Expression, ctx):
             ctx.flag("collect_set", "warning", "collect_list over a window: where every value is NULL Hive gives [] and "
                      "Trino's ARRAY_AGG NULL", fix="wrap it in COALESCE(..., ARRAY[]) if readers expect []", node=agg)
             continue
-        arg = agg.this
-        new = exp.Coalesce(this=exp.Filter(this=exp.ArrayAgg(this=arg.copy()), expression=exp.Where(
-            this=exp.Not(this=exp.Is(this=arg.copy(), expression=exp.Null())))), expressions=[exp.Array(expressions=[])])
+        new = _hive_array_agg(agg.this, distinct=False)
         agg.replace(new)
         ctx.flag("collect_set", "info", "collect_list: NULLs filtered and [] for no rows or only NULLs, as in Hive", node=new)
     return tree
