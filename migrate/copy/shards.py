@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..errors import BadInputError
+from ..plan.mapping import parse_s3_url
 from . import journal as J
 from .manifest import file_stem, manifest_prefix
 
@@ -39,11 +41,13 @@ def plan_id(plan) -> str:
     return f"{stem}-{h.hexdigest()[:12]}"
 
 
-def _parse_url(url: str) -> tuple[str, str] | None:
-    if not url.startswith("s3://") or "/" not in url[5:]:
+def _object_of(url: str) -> tuple[str, str] | None:
+    """(bucket, key) of a manifest's dst URL; None for anything that names no object."""
+    try:
+        bucket, key = parse_s3_url(url, where="manifest")
+    except BadInputError:
         return None
-    bucket, key = url[5:].split("/", 1)
-    return bucket, key
+    return (bucket, key) if key else None
 
 
 class SharedJournal:
@@ -102,7 +106,7 @@ class SharedJournal:
                     continue  # not ours (or truncated by hand): its files count as not verified
                 if doc.get("table") != fqn:
                     continue
-                out.update(k for k in (_parse_url(f.get("dst", "")) for f in doc.get("files", [])) if k)
+                out.update(k for k in (_object_of(f.get("dst", "")) for f in doc.get("files", [])) if k)
         return out
 
     def _list(self, bucket: str, prefix: str) -> list[str]:
