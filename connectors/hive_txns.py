@@ -32,7 +32,7 @@ def transaction_state(uri: str | None, timeout_s: float = 30.0) -> tuple[TxnStat
         return None, "no metastore.uri configured"
     try:
         with MetastoreThrift(uri, timeout_s=timeout_s) as ms:
-            info = ms._call("get_open_txns_info")
+            info = ms.open_txns_info()
     except OkdpError as exc:
         return None, exc.one_line()
     except Exception as exc:  # TApplicationException: the server has no transaction tables or no such call

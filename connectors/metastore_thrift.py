@@ -92,6 +92,12 @@ class MetastoreThrift:
                 raise AuthError(f"{name}: {exc.message}", obj=obj, fix="scan as a user the metastore allows") from None
             raise
 
+    # --- transactions -------------------------------------------------------------------------
+    def open_txns_info(self):
+        """get_open_txns_info: the high-water mark and the transactions still open or aborted (a Hive 1/2 ACID
+        reader skips their rows). Raises as thrift does where the metastore has no transaction tables."""
+        return self._call("get_open_txns_info")
+
     # --- catalog ------------------------------------------------------------------------------
     def databases(self) -> list[str]:
         return sorted(self._call("get_all_databases"))
