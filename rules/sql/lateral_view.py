@@ -16,11 +16,11 @@ def lateral_view(tree: exp.Expression, ctx):
         laterals = sel.args.get("laterals") or []
         if not laterals:
             continue
-        special = any(l.args.get("outer") or _is_json_tuple(l.this) or _is_named(l.this, "parse_url_tuple")
+        special = any(l.args.get("outer") or is_json_tuple(l.this) or is_named(l.this, "parse_url_tuple")
                       or isinstance(l.this, exp.Stack) for l in laterals)
         if not special:
             continue
-        if not all(isinstance(l.this, (exp.Explode, exp.Stack)) or _is_json_tuple(l.this) or _is_named(l.this, "parse_url_tuple")
+        if not all(isinstance(l.this, (exp.Explode, exp.Stack)) or is_json_tuple(l.this) or is_named(l.this, "parse_url_tuple")
                    for l in laterals):
             ctx.flag("lateral_view", "warning", "LATERAL VIEW OUTER mixed with posexplode/inline: rows with empty arrays "
                      "may be dropped", fix="rewrite with LEFT JOIN UNNEST ... ON TRUE", node=sel)
@@ -30,7 +30,7 @@ def lateral_view(tree: exp.Expression, ctx):
             alias = lat.args.get("alias")
             cols = list(alias.columns) if alias is not None else []
             name = alias.this.copy() if alias is not None and alias.this else exp.to_identifier("_lv")
-            if _is_json_tuple(lat.this):
+            if is_json_tuple(lat.this):
                 args = list(lat.this.expressions) if isinstance(lat.this, exp.Anonymous) else [lat.this.this, *lat.this.expressions]
                 doc, keys = args[0], args[1:]
                 exprs = [exp.alias_(hive_json_value(doc, "$." + k.name), (cols[i].name if i < len(cols) else f"c{i}"))
@@ -39,7 +39,7 @@ def lateral_view(tree: exp.Expression, ctx):
                 joins.append(exp.Join(this=exp.Lateral(this=exp.Subquery(this=sub.this), alias=sub.args["alias"]), kind="CROSS"))
                 ctx.flag("lateral_view", "info", "json_tuple became JSON extractions in a lateral subquery", node=lat)
                 continue
-            if _is_named(lat.this, "parse_url_tuple"):
+            if is_named(lat.this, "parse_url_tuple"):
                 joins.append(_parse_url_tuple(lat.this, cols, name, ctx))
                 continue
             if isinstance(lat.this, exp.Stack):
@@ -63,7 +63,7 @@ def lateral_view(tree: exp.Expression, ctx):
     return tree
 
 
-def _is_json_tuple(node) -> bool:
+def is_json_tuple(node) -> bool:
     return (isinstance(node, exp.Anonymous) and node.name.lower() == "json_tuple") or type(node).__name__ == "JSONTuple"
 
 
@@ -83,7 +83,7 @@ def _stack_rows(stack: exp.Stack) -> exp.Expression | None:
     return exp.Array(expressions=rows)
 
 
-def _is_named(node, name: str) -> bool:
+def is_named(node, name: str) -> bool:
     return isinstance(node, exp.Anonymous) and node.name.lower() == name
 
 

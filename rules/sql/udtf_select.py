@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .lateral_view import is_json_tuple, is_named
+
 # Hive's column names when the statement gives none (GenericUDTF output inspectors)
 _DEFAULT_NAMES = {"explode": ["col"], "posexplode": ["pos", "val"]}
 
@@ -22,9 +24,9 @@ def _udtf(node: exp.Expression) -> str | None:
         return "posexplode"
     if isinstance(node, exp.Explode) and not isinstance(node, exp.ExplodeOuter):
         return "explode"
-    if type(node).__name__ == "JSONTuple" or (isinstance(node, exp.Anonymous) and node.name.lower() == "json_tuple"):
+    if is_json_tuple(node):
         return "json_tuple"
-    if isinstance(node, exp.Anonymous) and node.name.lower() == "parse_url_tuple":
+    if is_named(node, "parse_url_tuple"):
         return "parse_url_tuple"
     return None
 
