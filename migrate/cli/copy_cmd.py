@@ -62,13 +62,6 @@ def copy(app: App, plan_path, shard, dry_run, verify, journal_dir, bandwidth, wo
     with RichCopyProgress(enabled=show) as progress:
         summary = run_copy(plan_path, cfg, options, progress=progress)
     app.emit(summary, summary_text(summary))
-    return _exit_code(summary)
-
-
-def _exit_code(summary) -> int:
-    """5 when a service stopped the run early (rerun to resume), else the summary's own code."""
-    if any(n.startswith("stopped early") for n in summary.notes or ()):
-        return int(ExitCode.UNREACHABLE)
     return int(summary.exit_code)
 
 
@@ -83,9 +76,9 @@ def _commit_only(app: App, plan_path, journal_dir, shard, dry_run, no_commit) ->
                             fix="drop it (--commit-only reads every shard's records)")
     summary = commit_only(plan_path, app.config, journal_dir)
     app.emit(summary, summary_text(summary))
-    if summary.tables_waiting and _exit_code(summary) != ExitCode.UNREACHABLE:
+    if summary.tables_waiting and summary.exit_code != ExitCode.UNREACHABLE:
         return int(ExitCode.PARTIAL)  # files of some tables were never verified: rerun their shards
-    return _exit_code(summary)
+    return int(summary.exit_code)
 
 
 def _kubernetes(app: App, plan_path, emit, apply_, out_dir, image, namespace, service_account, parallelism,

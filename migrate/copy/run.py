@@ -68,9 +68,16 @@ class CopySummary:
     failures: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)  # dry run: what would be copied where
+    stopped_early: str | None = None  # an outage (S3, the catalog) that outlasted the retries: rerun to resume
+
+    def stop_early(self, exc: OkdpError) -> None:
+        self.stopped_early = exc.one_line()
+        self.notes.append(f"stopped early: {self.stopped_early}")
 
     @property
     def exit_code(self) -> ExitCode:
+        if self.stopped_early:
+            return ExitCode.UNREACHABLE
         if self.failures and not self.files_copied and all(f.get("kind") == "AuthError" for f in self.failures):
             return ExitCode.AUTH  # nothing could be copied and every file was refused: credentials
         partial = self.files_failed or self.files_not_attempted or self.tables_failed
@@ -170,7 +177,7 @@ def run_copy(plan_path: str, config, options: CopyOptions, progress: Progress | 
     summary.seconds = round(time.monotonic() - started, 3)
     journal.close()
     if pool.outage is not None:
-        summary.notes.append(f"stopped early: {pool.outage.one_line()}")
+        summary.stop_early(pool.outage)
     return summary
 
 
@@ -190,7 +197,7 @@ def _commit_tables(plan, journal, config, summary: CopySummary) -> int:
         summary.notes.append("Iceberg commit failed; the copied files stay verified, rerun to commit")
         summary.tables_failed += 1
         if isinstance(exc, ServiceUnreachable):  # catalog down: exit 5 like an S3 outage; a rerun commits
-            summary.notes.append(f"stopped early: {exc.one_line()}")
+            summary.stop_early(exc)
         return 0
     for r in results:  # a refused table is a failure of this run, not a footnote
         summary.notes += [f"{r.table}: {w}" for w in getattr(r, "warnings", [])]
