@@ -54,6 +54,12 @@ def _same_as_hive(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not _FRACTION.fullmatch(node.name)
 
 
+def _fraction_differs(cast: exp.Expression, ctx, fix: str) -> None:
+    engine = "Spark" if ctx.target == "spark" else "Trino"
+    ctx.flag("arithmetic", "warning", f"{cast.sql('hive')[:60]}: a string with a fractional part ('1.5') becomes 1 "
+             f"in Hive and NULL in {engine}'s TRY_CAST", fix=fix, node=cast)
+
+
 def arithmetic(tree: exp.Expression, ctx):
     for div in list(tree.find_all(exp.Div)):
         kinds = {_numeric_kind(div.this, ctx), _numeric_kind(div.expression, ctx)}
@@ -75,9 +81,8 @@ def arithmetic(tree: exp.Expression, ctx):
             if not isinstance(cast.this, exp.Literal) and not to.is_type(*exp.DataType.TEXT_TYPES):
                 cast = cast.replace(exp.TryCast(this=cast.this.copy(), to=to.copy(), safe=True))
             if kind is None or (kind == "string" and not _same_as_hive(cast.this)):
-                ctx.flag("arithmetic", "warning", f"{cast.sql('hive')[:60]}: a string with a fractional part ('1.5') "
-                         "becomes 1 in Hive and NULL in Spark's TRY_CAST", fix="pass --from-scan so the type is known, "
-                         "or CAST through DECIMAL first if the strings can hold fractions", node=cast)
+                _fraction_differs(cast, ctx, "pass --from-scan so the type is known, or CAST through DECIMAL first "
+                                  "if the strings can hold fractions")
             continue
         if kind == "n/a":
             continue
@@ -85,9 +90,7 @@ def arithmetic(tree: exp.Expression, ctx):
             cast.set("this", exp.Anonymous(this="truncate", expressions=[cast.this.copy()]))
             ctx.flag("arithmetic", "info", "CAST to an integer truncates in Hive, rounds in Trino: truncate() added", node=cast)
         elif kind == "string" and not _same_as_hive(cast.this):
-            ctx.flag("arithmetic", "warning", f"{cast.sql('hive')[:60]}: a string with a fractional part ('1.5') "
-                     "becomes 1 in Hive and NULL in Trino's TRY_CAST", fix="CAST through DECIMAL and truncate() if the "
-                     "strings can hold fractions", node=cast)
+            _fraction_differs(cast, ctx, "CAST through DECIMAL and truncate() if the strings can hold fractions")
         elif kind is None:
             ctx.flag("arithmetic", "warning", f"{cast.sql('hive')[:60]}: if the value is fractional, Hive truncates and "
                      "Trino rounds", fix="pass --from-scan so the type is known, or wrap the value in truncate()", node=cast)
