@@ -11,12 +11,18 @@ Same data, same run, same parallelism W, against the shared sandbox's real HDFS 
       ceil-boto3   raw boto3 PUT / multipart, one tuned client (pool 64), no checksum, no journal
       ceil-rclone  rclone copy from local disk
     the ceiling is the best of them.
+Each run also records the CPU the sandbox's servers spent meanwhile (SeaweedFS, NameNode, DataNode, from
+/proc): on 2 shared cores the S3 server's ~10 CPU s/GB is most of the budget, whoever the client is.
+--topology split gives SeaweedFS one CPU of its own and puts the HDFS servers and the contenders on the
+others (as when the object store runs on its own hosts): the ceiling is then the server's, which is the case
+the issue's "within 10% of the ingest ceiling where the server is the bottleneck" speaks of; the default,
+shared, is the sandbox as it runs, where copy clients compete with the server for the same CPU.
 Every contender runs --rounds times in rotated order (load noise on the shared machine shows up as spread);
 each run is a child process measured with os.wait4 (wall, CPU user+sys, peak RSS). Prints every run, the
 best run per contender, and the ratios okdp/rclone and okdp/ceiling (best vs best, and per round).
 Usage: python bench/copy.py [--small 4000] [--small-kib 256] [--big 3] [--big-mib 350] [--workers 4]
                             [--rounds 2] [--only okdp,rclone,ceil-crt,...] [--okdp-args "--processes 2"]
-                            [--baseline-commit REV]
+                            [--baseline-commit REV] [--topology shared|split]
 A smaller subset of the same files (e.g. --small 500 --big 1) is handy to measure one change quickly.
 --baseline-commit REV adds the contender `okdp-base`: the same copy command run by the code of commit REV
 (exported with `git archive`, imported first through PYTHONPATH), so a change is measured against the code
@@ -40,6 +46,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from collections.abc import Callable
 
 MiB = 1 << 20
 
@@ -123,6 +130,72 @@ def measure(args: list[str], env: dict | None = None) -> dict:
     err.seek(0)
     return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024, "rc": proc.returncode,
             "stdout": out.read().decode(errors="replace"), "stderr": err.read().decode(errors="replace")[-3000:]}
+
+
+SERVERS = {"weed": "SeaweedFS", "namenode.NameNode": "NameNode", "datanode.DataNode": "DataNode"}
+
+
+def server_pids() -> dict[str, list[int]]:
+    """The sandbox's SeaweedFS, NameNode and DataNode processes, by name."""
+    out: dict[str, list[int]] = {name: [] for name in SERVERS.values()}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        for marker, name in SERVERS.items():
+            if marker in cmd.split(" ")[0] if marker == "weed" else marker in cmd:
+                out[name].append(int(pid))
+    return out
+
+
+def pin(pid: int, cpus: set[int]) -> None:
+    """Set the CPU affinity of every thread of pid (threads started later inherit it from their parent)."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            os.sched_setaffinity(int(tid), cpus)
+        except (ProcessLookupError, OSError):
+            pass
+
+
+def split_topology() -> Callable[[], None]:
+    """Give the S3 server (SeaweedFS) the last CPU to itself and put the HDFS servers, this script and every
+    contender on the others, as when the object store runs on its own hosts: the ceiling is then the
+    server's, not the CPU the copy clients share with it. Returns the function that restores the affinity."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        raise SystemExit("--topology split needs at least 2 CPUs")
+    s3_cpu, rest = {cpus[-1]}, set(cpus[:-1])
+    pids = server_pids()
+    if not pids["SeaweedFS"]:
+        raise SystemExit("--topology split: no SeaweedFS process found (okdp-migrate sandbox up)")
+    for pid in pids["SeaweedFS"]:
+        pin(pid, s3_cpu)
+    for pid in pids["NameNode"] + pids["DataNode"]:
+        pin(pid, rest)
+    os.sched_setaffinity(0, rest)  # the contenders are children of this script: they inherit it
+
+    def restore() -> None:
+        for pid in [p for ps in server_pids().values() for p in ps]:
+            pin(pid, set(cpus))
+        os.sched_setaffinity(0, set(cpus))
+
+    return restore
+
+
+def server_cpu() -> dict[str, float]:
+    """CPU seconds (user+sys) used so far by the sandbox's SeaweedFS, NameNode and DataNode: the share of a
+    run the servers pay (every contender makes them work; on 2 shared cores it is the same budget)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = dict.fromkeys(SERVERS.values(), 0.0)
+    for name, pids in server_pids().items():
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[name] += (int(fields[11]) + int(fields[12])) / tick
+    return out
 
 
 def rclone_env(env) -> dict:
@@ -275,9 +348,12 @@ def main() -> int:
                     help="also run contender okdp-base: the code of commit REV (e.g. HEAD = before uncommitted changes)")
     ap.add_argument("--root", default="/bench/copy/data")
     ap.add_argument("--local", default="/tmp/okdp-bench-copy/local")
-    ap.add_argument("--vacuum-master", default=None, metavar="HOST:PORT",
+    ap.add_argument("--vacuum-master", default=None, metavar="HOST:PORT",  # default: the sandbox's master
                     help="SeaweedFS master: reclaim deleted space after each run (deletes alone do not free volumes; "
                          "10 runs x 2 GiB filled the sandbox's volumes once)")
+    ap.add_argument("--topology", choices=("shared", "split"), default="shared",
+                    help="shared: every server and contender on all CPUs (the sandbox as it runs); split: the S3 "
+                         "server alone on one CPU, HDFS and the contenders on the others (S3 on its own hosts)")
     a = ap.parse_args()
     only = [c for c in a.only.split(",") if c]
     if a.baseline_commit and "okdp-base" not in only:
@@ -286,6 +362,7 @@ def main() -> int:
         print("rclone is not installed (apt-get install rclone)", file=sys.stderr)
         return 7
     env = sandbox_env()
+    a.vacuum_master = a.vacuum_master or sandbox_weed_master(env)
     bucket = env.get("s3_bucket") or "okdp-lake"
     local = Path(a.local)
     files = ensure_data(env, a.root, a.small, a.small_kib, a.big, a.big_mib, local)
@@ -310,6 +387,7 @@ def main() -> int:
 
     def run(name: str, rnd: int) -> dict:
         p = f"bench/{name}-{time.strftime('%H%M%S')}-{rnd}"
+        servers_before = server_cpu()
         w = str(a.workers)
         rcl = ["--transfers", w, "--checkers", w, "--files-from-raw", str(work / "files-from.txt")]
         if name in ("okdp", "okdp-base"):
@@ -328,6 +406,7 @@ def main() -> int:
             r = measure([sys.executable, os.path.realpath(__file__), "--child", name[5:], str(cfg), bucket, p,
                          str(local), str(work / "names.txt"), w])
         assert r["rc"] == 0, f"{name}: {r['stderr']}"
+        r["servers"] = {k: v - servers_before[k] for k, v in server_cpu().items()}
         n, size = count_objects(client, bucket, p + "/")
         assert (n, size) == (len(files), total), f"{name}: {n} objects / {size} bytes in S3"
         delete_prefix(client, bucket, p + "/")
@@ -337,23 +416,42 @@ def main() -> int:
         return r
 
     runs: dict[str, list[dict]] = {c: [] for c in only}
-    print(f"{'round':>5} {'contender':12} {'wall s':>7} {'MB/s':>7} {'CPU s/GB':>9} {'RSS MB':>7} {'load1':>6}")
+    restore = split_topology() if a.topology == "split" else (lambda: None)
+    try:
+        report(a, only, runs, run, total, gb, work)
+    finally:
+        restore()
+    return 0
+
+
+def report(a, only: list[str], runs: dict, run: Callable[[str, int], dict], total: int, gb: float,
+           work: Path) -> None:
+    """Run every contender a.rounds times and print the runs, the best of each and the ratios."""
+    print(f"topology: {a.topology}" + (" (SeaweedFS alone on CPU "
+                                        f"{max(os.sched_getaffinity(server_pids()['SeaweedFS'][0]))}; NameNode, "
+                                        "DataNode and the contenders on the others)" if a.topology == "split" else
+                                        " (servers and contenders share every CPU)"))
+    print(f"{'round':>5} {'contender':12} {'wall s':>7} {'MB/s':>7} {'CPU s/GB':>9} {'RSS MB':>7} {'load1':>6}"
+          f"  servers' CPU s/GB ({', '.join(SERVERS.values())})")
     for rnd in range(a.rounds):
         order = only[rnd % len(only):] + only[:rnd % len(only)] if rnd % 2 == 0 else list(reversed(only))
         for name in order:
             r = run(name, rnd)
             runs[name].append(r)
             print(f"{rnd + 1:>5} {name:12} {r['wall']:7.1f} {total / r['wall'] / 1e6:7.1f} {r['cpu'] / gb:9.2f} "
-                  f"{r['rss_mb']:7.0f} {r['load']:6.1f}", flush=True)
+                  f"{r['rss_mb']:7.0f} {r['load']:6.1f}  "
+                  + " ".join(f"{v / gb:5.2f}" for v in r["servers"].values()), flush=True)
     shutil.rmtree(work, ignore_errors=True)
 
     best = {c: min(rs, key=lambda r: r["wall"]) for c, rs in runs.items()}
     print(f"\nbest of {a.rounds} per contender")
-    print(f"{'contender':12} {'wall s':>7} {'MB/s':>7} {'CPU s/GB':>9} {'peak RSS MB':>12} {'spread %':>9}")
+    print(f"{'contender':12} {'wall s':>7} {'MB/s':>7} {'CPU s/GB':>9} {'peak RSS MB':>12} {'spread %':>9} "
+          f"{'+servers s/GB':>14}")
     for c, r in best.items():
         walls = [x["wall"] for x in runs[c]]
         print(f"{c:12} {r['wall']:7.1f} {total / r['wall'] / 1e6:7.1f} {r['cpu'] / gb:9.2f} "
-              f"{max(x['rss_mb'] for x in runs[c]):12.0f} {(max(walls) / min(walls) - 1) * 100:9.0f}")
+              f"{max(x['rss_mb'] for x in runs[c]):12.0f} {(max(walls) / min(walls) - 1) * 100:9.0f} "
+              f"{(r['cpu'] + sum(r['servers'].values())) / gb:14.2f}")
     ceilings = [c for c in best if c.startswith("ceil-")]
     if "okdp" in best and "rclone" in best:
         per_round = [f"{rc['wall'] / ok['wall']:.2f}" for ok, rc in zip(runs["okdp"], runs["rclone"])]
@@ -366,11 +464,21 @@ def main() -> int:
               f" best vs best (per round: {', '.join(per_round)}); median CPU s/GB {cpu[0]:.2f} vs {cpu[1]:.2f}")
     if "okdp" in best and ceilings:
         top = min(ceilings, key=lambda c: best[c]["wall"])
+        others = "".join(f", {c} {best[top]['wall'] / best[c]['wall'] * 100:.0f}%" for c in ("rclone", "okdp-base")
+                         if c in best)
         print(f"S3 ingest ceiling: {top} {total / best[top]['wall'] / 1e6:.1f} MB/s; okdp = "
-              f"{best[top]['wall'] / best['okdp']['wall'] * 100:.0f}% of it (target >= 90%)")
+              f"{best[top]['wall'] / best['okdp']['wall'] * 100:.0f}% of it (target >= 90%){others}")
     if "okdp" in best:
         print(f"okdp peak RSS {max(x['rss_mb'] for x in runs['okdp']):.0f} MB (limit 300 MB)")
-    return 0
+
+
+def sandbox_weed_master(env: dict) -> str | None:
+    """The sandbox's SeaweedFS master address (its state file), or None outside the sandbox."""
+    try:
+        port = json.loads((Path(env["state_dir"]) / "state.json").read_text())["ports"]["weed_master"]
+    except (KeyError, OSError, ValueError):
+        return None
+    return f"127.0.0.1:{port}"
 
 
 def vacuum(master: str, settle_bytes: int = 200 * MiB, timeout: float = 120) -> None:
