@@ -44,18 +44,44 @@ def uses_write_ids(items: Iterable[CopyItem]) -> bool:
     return any(posixpath.basename(i.src) == ACID_VERSION_FILE for i in items)
 
 
+@dataclass(frozen=True)
+class TxnSources:
+    """Where open/aborted ids come from: thrift for Hive 1/2 transaction ids, the metastore database for
+    Hive 3 write ids (our thrift bindings have no get_valid_write_ids)."""
+    metastore_uri: str | None = None
+    db_url: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> TxnSources:
+        return cls(settings.get("metastore.uri"), settings.get("metastore.db_url"))
+
+
 def invalid_ids(tp: TablePlan, all_items: list[CopyItem],
-                metastore_uri: str | None) -> tuple[frozenset[int], list[str], list[str]]:
-    """(ids of open/aborted transactions, notes, warnings) as far as the metastore tells them. Unknown
-    means none are left out, and a warning says so: aborted deltas cannot be told apart without it."""
+                sources: TxnSources) -> tuple[frozenset[int], list[str], list[str]]:
+    """(ids of open/aborted transactions or writes, notes, warnings) as far as the metastore tells them.
+    Unknown means none are left out, and a warning says so: aborted deltas cannot be told apart without it."""
     compact = f"check SHOW TRANSACTIONS, or run ALTER TABLE {tp.fqn} COMPACT 'major', before the final copy"
     if uses_write_ids(all_items):
-        why = ("Hive 3 transactional layout (write ids): the table's valid write-id list is not read (Hive 2 "
-               "metastore API), so rows of open or aborted writes cannot be told apart and are included")
-        return frozenset(), [], [f"{why}; {compact}"]
+        from .connectors.hive_write_ids import write_id_state
+
+        state, why = write_id_state(sources.db_url, tp.fqn)
+        if state is None:
+            why = (f"Hive 3 transactional layout: the table's valid write-id list is unknown ({why}), so rows "
+                   "of open or aborted writes are included")
+            fix = f"set metastore.db_url (read access to the metastore database), or {compact}"
+            return frozenset(), [], [f"{why}; {fix}"]
+        newest = max((acid.classify(relative(tp, i)).max_id for i in all_items), default=0)
+        if newest > state.high_water_mark:  # renamed/recreated table, or another metastore: not these files' list
+            why = (f"Hive 3 transactional layout: the valid write-id list is unknown (the metastore database has write "
+                   f"ids up to {state.high_water_mark} for {state.table}, the files go up to {newest}), so rows of "
+                   "open or aborted writes are included")
+            return frozenset(), [], [f"{why}; check metastore.db_url and the table name, or {compact}"]
+        note = (f"transactional table (Hive 3 write ids, from the metastore database): rows of {len(state.open)} "
+                f"open and {len(state.aborted)} aborted writes left out")
+        return state.invalid, [note], []
     from .connectors.hive_txns import transaction_state
 
-    state, why = transaction_state(metastore_uri)
+    state, why = transaction_state(sources.metastore_uri)
     if state is None:
         why = f"transactional table: open/aborted transactions unknown ({why}), so their rows are included"
         return frozenset(), [], [f"{why}; {compact}"]

@@ -77,7 +77,7 @@ def commit_tables(plan: Plan, journal: Any, config: Config | dict, tables: Itera
                 continue  # not all files verified yet: a later run (or the last shard) commits it
             try:
                 catalog = catalog or ice.open_catalog(settings)
-                _commit_one(catalog, tp, items, result, settings.get("metastore.uri"))
+                _commit_one(catalog, tp, items, result, iceberg_acid.TxnSources.from_settings(settings))
             except ServiceUnreachable as exc:  # catalog or storage down: every other table would fail alike
                 result.status, result.error = "failed", exc.one_line()
                 _write_ledger(journal, out)
@@ -119,7 +119,8 @@ def _is_data_file(item: CopyItem, tp: TablePlan) -> bool:
 
 
 def _commit_one(catalog, tp: TablePlan, items: list[CopyItem], result: CommitResult,
-                metastore_uri: str | None = None) -> None:
+                txn_sources: iceberg_acid.TxnSources | None = None) -> None:
+    txn_sources = txn_sources or iceberg_acid.TxnSources()
     schema, notes = _schema(tp)
     result.notes = notes
     ice.ensure_namespace(catalog, tp.iceberg["namespace"])
@@ -128,7 +129,7 @@ def _commit_one(catalog, tp: TablePlan, items: list[CopyItem], result: CommitRes
         result.status, result.snapshot_id = "unchanged", _snapshot_id(table)
         result.rows = _total_rows(table)
         if tp.strategy == "rewrite" and iceberg_acid.is_acid_layout(tp, items):  # what was unknown still is
-            result.warnings += iceberg_acid.invalid_ids(tp, items, metastore_uri)[2]
+            result.warnings += iceberg_acid.invalid_ids(tp, items, txn_sources)[2]
         return
     data_items = [i for i in items if _is_data_file(i, tp)]
     spec = rules.partition_spec(schema, tp.partition_keys)
@@ -136,7 +137,7 @@ def _commit_one(catalog, tp: TablePlan, items: list[CopyItem], result: CommitRes
         table = ice.create_table(catalog, result.identifier, schema, spec,
                                  {"okdp-migrate.source": tp.fqn, "okdp-migrate.source-format": tp.format})
     with ice.translated(result.identifier):
-        data_files = _data_files(table, tp, data_items, items, result, metastore_uri)
+        data_files = _data_files(table, tp, data_items, items, result, txn_sources)
         with table.transaction() as tx:
             if tp.strategy == "register" and tx.table_metadata.name_mapping() is None:
                 from pyiceberg.table import TableProperties
@@ -176,18 +177,18 @@ def _partition_record(tp: TablePlan, item: CopyItem):
 
 
 def _data_files(table, tp: TablePlan, items: list[CopyItem], all_items: list[CopyItem], result: CommitResult,
-                metastore_uri: str | None = None) -> list:
+                txn_sources: iceberg_acid.TxnSources) -> list:
     if tp.strategy == "register":
         return [_parquet_data_file(table, item.dst_url, _partition_record(tp, item)) for item in items]
     if iceberg_acid.is_acid_layout(tp, items):
-        return _rewrite_acid(table, tp, items, all_items, result, metastore_uri)
+        return _rewrite_acid(table, tp, items, all_items, result, txn_sources)
     return [df for df in (_rewrite_file(table, tp, item) for item in items) if df is not None]
 
 
 def _rewrite_acid(table, tp: TablePlan, items: list[CopyItem], all_items: list[CopyItem], result: CommitResult,
-                  metastore_uri: str | None) -> list:
+                  txn_sources: iceberg_acid.TxnSources) -> list:
     """A transactional table: only live rows (deltas merged, deletes applied) become Parquet files."""
-    invalid, notes, warnings = iceberg_acid.invalid_ids(tp, all_items, metastore_uri)
+    invalid, notes, warnings = iceberg_acid.invalid_ids(tp, all_items, txn_sources)
     result.notes += notes
     result.warnings += warnings
     if tp.format != "orc":  # full ACID is ORC only: this is an insert-only table, plain files in deltas
