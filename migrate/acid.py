@@ -4,6 +4,8 @@ A transactional table (or partition) directory holds `base_N` (a major compactio
 `delta_MIN_MAX[_STMT]` (inserts; in Hive 1/2 also updates and deletes), `delete_delta_MIN_MAX[_STMT]`
 (Hive 3 deletes) and, in a table converted to ACID, "original" files with no ACID columns.
 Ids are transaction ids (Hive 1/2) or per-table write ids (Hive 3, which writes `_orc_acid_version`).
+Hive 3's compactor suffixes its output `_vM`, M the compactor's own TRANSACTION id (the "visibility" id):
+until M commits the directory is a compaction in progress or failed, possibly half written, and is not there.
 Every event row is (operation, originalTransaction, bucket, rowId, currentTransaction, row); the first
 three and rowId identify a row for its life: an update is a delete of the old key plus an insert under
 a new key (Hive 3), or an operation-1 event on the same key (Hive 1/2). A row is live when no later
@@ -33,6 +35,7 @@ class AcidDir:
     max_id: int = 0
     stmt: int = -1
     path: str = ""  # the directory relative to the table/partition root ("" for original files)
+    visibility: int = -1  # `_vM`: the compactor's transaction id, a directory usable only once it committed
 
 
 ORIGINAL = AcidDir("original")
@@ -44,13 +47,14 @@ def parse_dir(name: str, path: str = "") -> AcidDir | None:
     if not m:
         return None
     kind, first, second, stmt = m.group(1), int(m.group(2)), m.group(3), m.group(4)
+    visibility = int(m.group(5)) if m.group(5) is not None else -1
     if kind == "base":
         if second is not None:  # base_N_N is not a Hive name: treat as unknown rather than guess
             return None
-        return AcidDir("base", 0, first, -1, path or name)
+        return AcidDir("base", 0, first, -1, path or name, visibility)
     if second is None:
         return None
-    return AcidDir(kind, first, int(second), int(stmt) if stmt is not None else -1, path or name)
+    return AcidDir(kind, first, int(second), int(stmt) if stmt is not None else -1, path or name, visibility)
 
 
 def classify(rel_path: str) -> AcidDir:
@@ -72,15 +76,21 @@ class Selection:
     use_originals: bool
 
 
-def select(dirs: Iterable[AcidDir], invalid: frozenset[int] = frozenset()) -> Selection:
+def select(dirs: Iterable[AcidDir], invalid: frozenset[int] = frozenset(),
+           invalid_txns: frozenset[int] = frozenset()) -> Selection:
     """What a reader must read, after Hive's rule (AcidUtils.getAcidState): the newest base, then the
     deltas above it, a wider delta (minor compaction) hiding the narrower ones it covers. A delta all of
-    whose ids are open/aborted (`invalid`) is skipped whole; rows of partly invalid ones are filtered later."""
+    whose ids are open/aborted (`invalid`) is skipped whole; rows of partly invalid ones are filtered later.
+    A compactor's output whose transaction (`_vM`) is open/aborted (`invalid_txns`) is not there: it is
+    listed obsolete and hides nothing."""
     dirs = set(dirs)
+    unfinished = {d for d in dirs if d.visibility in invalid_txns}
+    obsolete = list(unfinished)
+    dirs -= unfinished
     bases = sorted((d for d in dirs if d.kind == "base" and d.max_id not in invalid), key=lambda d: d.max_id)
     base = bases[-1] if bases else None
     floor = base.max_id if base else 0
-    obsolete = [d for d in dirs if d.kind == "base" and d is not base]
+    obsolete += [d for d in dirs if d.kind == "base" and d is not base]
 
     def walk(kind: str) -> list[AcidDir]:
         chosen, current, last = [], floor, None

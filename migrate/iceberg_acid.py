@@ -8,7 +8,7 @@ only its live rows come out. Memory is one stripe plus the change keys, whatever
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 import pyarrow as pa
@@ -40,8 +40,16 @@ def is_acid_layout(tp: TablePlan, items: Iterable[CopyItem]) -> bool:
     return any(acid.classify(relative(tp, i)).kind != "original" for i in items)
 
 
-def uses_write_ids(items: Iterable[CopyItem]) -> bool:
-    return any(posixpath.basename(i.src) == ACID_VERSION_FILE for i in items)
+def uses_write_ids(items: Iterable[CopyItem], tp: TablePlan | None = None) -> bool:
+    """Hive 3: its ORC marker file, or (given the table) a compactor's `_vM` directory, which only Hive 3+ writes."""
+    items = list(items)
+    return any(posixpath.basename(i.src) == ACID_VERSION_FILE for i in items) or bool(
+        tp and compactor_txns(tp, items))
+
+
+def compactor_txns(tp: TablePlan, items: Iterable[CopyItem]) -> set[int]:
+    """The transaction ids (`_vM`) of the compactions whose output directories the files sit in."""
+    return {d.visibility for d in (acid.classify(relative(tp, i)) for i in items)} - {-1}
 
 
 @dataclass(frozen=True)
@@ -56,59 +64,78 @@ class TxnSources:
         return cls(settings.get("metastore.uri"), settings.get("metastore.db_url"))
 
 
-def invalid_ids(tp: TablePlan, all_items: list[CopyItem],
-                sources: TxnSources) -> tuple[frozenset[int], list[str], list[str]]:
-    """(ids of open/aborted transactions or writes, notes, warnings) as far as the metastore tells them.
-    Unknown means none are left out, and a warning says so: aborted deltas cannot be told apart without it."""
+@dataclass
+class InvalidIds:
+    """What a reader must leave out, as far as the metastore tells: `writes` are ids of open/aborted
+    transactions (Hive 1/2) or writes (Hive 3) that name directories and rows; `txns` are the compactor
+    transactions (`_vM`) that have not committed: their output directories are not there."""
+    writes: frozenset[int] = frozenset()
+    txns: frozenset[int] = frozenset()
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def invalid_ids(tp: TablePlan, all_items: list[CopyItem], sources: TxnSources) -> InvalidIds:
+    """Open/aborted ids, with notes and warnings. Unknown means none are left out, and a warning says so:
+    aborted deltas, and a compaction still running, cannot be told apart without the metastore."""
     compact = f"check SHOW TRANSACTIONS, or run ALTER TABLE {tp.fqn} COMPACT 'major', before the final copy"
-    if uses_write_ids(all_items):
+    if uses_write_ids(all_items, tp):
         from .connectors.hive_write_ids import write_id_state
 
-        state, why = write_id_state(sources.db_url, tp.fqn)
+        compactions = compactor_txns(tp, all_items)
+        included = "rows of open or aborted writes are included"
+        if compactions:  # a running compaction's base would hide the deltas below it, half written
+            included = ("rows of open or aborted writes, and the output of a compaction that may still be running "
+                        f"or have failed ({', '.join(f'`_v{t}`' for t in sorted(compactions)[:3])} directories), are included")
+            compact = f"wait for the compaction to finish (SHOW COMPACTIONS), {compact}"
+        state, why = write_id_state(sources.db_url, tp.fqn, compactions)
         if state is None:
-            why = (f"Hive 3 transactional layout: the table's valid write-id list is unknown ({why}), so rows "
-                   "of open or aborted writes are included")
+            why = f"Hive 3 transactional layout: the table's valid write-id list is unknown ({why}), so {included}"
             fix = f"set metastore.db_url (read access to the metastore database), or {compact}"
-            return frozenset(), [], [f"{why}; {fix}"]
+            return InvalidIds(warnings=[f"{why}; {fix}"])
         newest = max((acid.classify(relative(tp, i)).max_id for i in all_items), default=0)
         if newest > state.high_water_mark:  # renamed/recreated table, or another metastore: not these files' list
             why = (f"Hive 3 transactional layout: the valid write-id list is unknown (the metastore database has write "
-                   f"ids up to {state.high_water_mark} for {state.table}, the files go up to {newest}), so rows of "
-                   "open or aborted writes are included")
-            return frozenset(), [], [f"{why}; check metastore.db_url and the table name, or {compact}"]
+                   f"ids up to {state.high_water_mark} for {state.table}, the files go up to {newest}), so {included}")
+            return InvalidIds(warnings=[f"{why}; check metastore.db_url and the table name, or {compact}"])
         note = (f"transactional table (Hive 3 write ids, from the metastore database): rows of {len(state.open)} "
                 f"open and {len(state.aborted)} aborted writes left out")
-        return state.invalid, [note], []
+        if state.invalid_txns:
+            note += (f"; output of {len(state.invalid_txns)} compaction(s) in progress or failed ignored "
+                     f"(transaction {', '.join(map(str, sorted(state.invalid_txns)))})")
+        return InvalidIds(state.invalid, frozenset(state.invalid_txns), [note])
     from .connectors.hive_txns import transaction_state
 
     state, why = transaction_state(sources.metastore_uri)
     if state is None:
         why = f"transactional table: open/aborted transactions unknown ({why}), so their rows are included"
-        return frozenset(), [], [f"{why}; {compact}"]
+        return InvalidIds(warnings=[f"{why}; {compact}"])
     note = (f"transactional table: rows of {len(state.open)} open and {len(state.aborted)} aborted transactions "
             "left out")
-    return state.invalid, [note] if state.invalid else [], []
+    return InvalidIds(state.invalid, notes=[note] if state.invalid else [])
 
 
 def live_files(tp: TablePlan, items: list[CopyItem], open_file: Callable[[CopyItem], BinaryIO],
                invalid: frozenset[int] = frozenset(), stats: dict[str, int] | None = None,
-               split_update: bool = False) -> Iterator[tuple[CopyItem, Iterator[pa.Table]]]:
+               split_update: bool = False,
+               invalid_txns: frozenset[int] = frozenset()) -> Iterator[tuple[CopyItem, Iterator[pa.Table]]]:
     """(item, its live rows in batches) for every file that holds rows to keep; `items` are the table's
     data files (no _-prefixed markers). Rows come as tables of the `row` struct's fields. `stats` gets
     counts: files (read for rows), changes (update/delete keys), obsolete (directories skipped).
-    `split_update` (Hive 3): insert deltas hold inserts only, so only delete deltas are read for changes."""
+    `split_update` (Hive 3): insert deltas hold inserts only, so only delete deltas are read for changes.
+    `invalid_txns`: compactor transactions (`_vM`) not committed, whose output is skipped."""
     stats = stats if stats is not None else {}
     groups: dict[str, list[AcidFile]] = {}
     for item in items:
         rel = relative(tp, item)
         groups.setdefault(item.partition or "", []).append(AcidFile(item, acid.classify(rel), rel))
     for _, files in sorted(groups.items()):
-        yield from _partition_files(files, open_file, invalid, stats, split_update)
+        yield from _partition_files(files, open_file, invalid, stats, split_update, invalid_txns)
 
 
-def _partition_files(files: list[AcidFile], open_file, invalid, stats,
-                     split_update: bool) -> Iterator[tuple[CopyItem, Iterator[pa.Table]]]:
-    sel = acid.select({f.directory for f in files}, invalid)
+def _partition_files(files: list[AcidFile], open_file, invalid, stats, split_update: bool,
+                     invalid_txns: frozenset[int]) -> Iterator[tuple[CopyItem, Iterator[pa.Table]]]:
+    sel = acid.select({f.directory for f in files}, invalid, invalid_txns)
     by_dir: dict[acid.AcidDir, list[AcidFile]] = {}
     for f in files:
         by_dir.setdefault(f.directory, []).append(f)
@@ -142,7 +169,8 @@ def _live(batch: pa.Table, changes: acid.Changes, item: CopyItem) -> pa.Table:
     return batch
 
 
-def selected_files(tp: TablePlan, items: list[CopyItem], invalid: frozenset[int] = frozenset()) -> list[CopyItem]:
+def selected_files(tp: TablePlan, items: list[CopyItem], invalid: frozenset[int] = frozenset(),
+                   invalid_txns: frozenset[int] = frozenset()) -> list[CopyItem]:
     """Insert-only ("micro-managed") tables, any format: the files of the newest base and the deltas above
     it (originals when there is no base). They hold plain rows and never deletes."""
     groups: dict[str, list[AcidFile]] = {}
@@ -151,7 +179,7 @@ def selected_files(tp: TablePlan, items: list[CopyItem], invalid: frozenset[int]
         groups.setdefault(item.partition or "", []).append(AcidFile(item, acid.classify(rel), rel))
     out = []
     for _, files in sorted(groups.items()):
-        sel = acid.select({f.directory for f in files}, invalid)
+        sel = acid.select({f.directory for f in files}, invalid, invalid_txns)
         if sel.delete_deltas:
             raise BadInputError("delete deltas in a non-ORC transactional table", obj=tp.fqn,
                                 fix=f"run ALTER TABLE {tp.fqn} COMPACT 'major' in Hive, then copy again")

@@ -129,7 +129,7 @@ def _commit_one(catalog, tp: TablePlan, items: list[CopyItem], result: CommitRes
         result.status, result.snapshot_id = "unchanged", _snapshot_id(table)
         result.rows = _total_rows(table)
         if tp.strategy == "rewrite" and iceberg_acid.is_acid_layout(tp, items):  # what was unknown still is
-            result.warnings += iceberg_acid.invalid_ids(tp, items, txn_sources)[2]
+            result.warnings += iceberg_acid.invalid_ids(tp, items, txn_sources).warnings
         return
     data_items = [i for i in items if _is_data_file(i, tp)]
     spec = rules.partition_spec(schema, tp.partition_keys)
@@ -188,19 +188,19 @@ def _data_files(table, tp: TablePlan, items: list[CopyItem], all_items: list[Cop
 def _rewrite_acid(table, tp: TablePlan, items: list[CopyItem], all_items: list[CopyItem], result: CommitResult,
                   txn_sources: iceberg_acid.TxnSources) -> list:
     """A transactional table: only live rows (deltas merged, deletes applied) become Parquet files."""
-    invalid, notes, warnings = iceberg_acid.invalid_ids(tp, all_items, txn_sources)
-    result.notes += notes
-    result.warnings += warnings
+    invalid = iceberg_acid.invalid_ids(tp, all_items, txn_sources)
+    result.notes += invalid.notes
+    result.warnings += invalid.warnings
     if tp.format != "orc":  # full ACID is ORC only: this is an insert-only table, plain files in deltas
-        files = iceberg_acid.selected_files(tp, items, invalid)
+        files = iceberg_acid.selected_files(tp, items, invalid.writes, invalid.txns)
         result.notes.append(f"insert-only transactional table: {len(files)} of {len(items)} files are current")
         return [df for df in (_rewrite_file(table, tp, item) for item in files) if df is not None]
-    split_update = iceberg_acid.uses_write_ids(all_items)
+    split_update = iceberg_acid.uses_write_ids(all_items, tp)
     schema = _data_schema(table, tp)
     stats: dict[str, int] = {}
     out = []
     for item, batches in iceberg_acid.live_files(tp, items, lambda i: table.io.new_input(i.dst_url).open(),
-                                                 invalid, stats, split_update):
+                                                 invalid.writes, stats, split_update, invalid.txns):
         conformed = (iceberg_readers.conform(b, schema, item.src, positional=True) for b in batches)
         df = _write_rewritten(table, tp, item, conformed)
         if df is not None:

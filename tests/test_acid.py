@@ -212,3 +212,68 @@ def test_a_plain_file_in_a_delete_delta_is_refused_with_the_file_named():
     with pytest.raises(BadInputError) as err:
         f.live()
     assert "delete_delta_2_2_0000/bucket_00000" in err.value.one_line() and "compaction" in err.value.one_line()
+
+
+# --- Hive 3 compactor output (`_vM`): visible only once the compactor's transaction M committed ----------
+def test_the_compactor_transaction_of_a_directory_is_kept():
+    assert acid.parse_dir("base_0000005_v0000020") == acid.AcidDir("base", 0, 5, -1, "base_0000005_v0000020", 20)
+    d = acid.parse_dir("delete_delta_0000003_0000004_v0000021")
+    assert (d.kind, d.min_id, d.max_id, d.stmt, d.visibility) == ("delete_delta", 3, 4, -1, 21)
+    assert acid.parse_dir("delta_0000003_0000003_0001").visibility == -1
+    assert acid.classify("base_5_v20/bucket_00000").visibility == 20
+
+
+def test_a_base_of_an_unfinished_compaction_hides_nothing():
+    names = ["delta_1_1_0000", "delta_2_2_0000", "delete_delta_3_3_0000", "delta_6_6_0000", "base_5_v20"]
+    running = acid.select((acid.parse_dir(n) for n in names), invalid_txns=frozenset({20}))
+    assert running.base is None and [d.path for d in running.obsolete] == ["base_5_v20"]
+    assert [d.max_id for d in running.deltas] == [1, 2, 6] and [d.max_id for d in running.delete_deltas] == [3]
+    done = acid.select(acid.parse_dir(n) for n in names)  # transaction 20 committed
+    assert done.base.path == "base_5_v20" and [d.max_id for d in done.deltas] == [6]
+    assert {d.path for d in done.obsolete} == {"delta_1_1_0000", "delta_2_2_0000", "delete_delta_3_3_0000"}
+
+
+def test_a_minor_compaction_in_progress_leaves_the_deltas_it_covers_in_place():
+    names = ["base_2_v9", "delta_3_3_0000", "delta_4_4_0000", "delta_3_4_v30", "delete_delta_3_4_v30"]
+    sel = acid.select((acid.parse_dir(n) for n in names), invalid_txns=frozenset({30}))
+    assert sel.base.path == "base_2_v9" and [d.path for d in sel.deltas] == ["delta_3_3_0000", "delta_4_4_0000"]
+    assert sel.delete_deltas == [] and {d.path for d in sel.obsolete} == {"delta_3_4_v30", "delete_delta_3_4_v30"}
+
+
+def test_half_written_base_of_a_running_compaction_does_not_lose_the_deltas_rows():
+    f = Files()
+    f.put("delta_1_1_0000/bucket_00000", events([ins(1, 0, 0, 1, "a"), ins(1, 0, 1, 2, "b")]))
+    f.put("delta_2_2_0000/bucket_00000", events([ins(2, 0, 0, 3, "c")]))
+    f.put("delete_delta_3_3_0000/bucket_00000", events([dele(1, 0, 0, 3)]))
+    f.put("base_3_v20/bucket_00000", events([ins(1, 0, 1, 2, "b")]))  # bucket 0 written, bucket 1 not yet
+    f.put("delta_4_4_0000/bucket_00000", events([ins(4, 0, 0, 4, "d")]))
+    rows = []
+    for _, batches in live_files(f.tp, f.items(), lambda i: io.BytesIO(f.blobs[i.src]), invalid_txns=frozenset({20})):
+        rows += [(r["id"], r["v"]) for b in batches for r in b.to_pylist()]
+    assert sorted(rows) == [(2, "b"), (3, "c"), (4, "d")]
+    assert f.live() == [(2, "b"), (4, "d")]  # read as committed, the half-written base hides delta_2_2
+
+
+def test_insert_only_table_skips_an_unfinished_compactions_base():
+    from okdp_migrate.iceberg_acid import selected_files
+
+    f = Files()
+    f.tp.format = "text"
+    for rel in ("delta_1_1_0000/000000_0", "delta_2_2_0000/000000_0", "base_2_v7/000000_0"):
+        f.blobs[f"{f.tp.location}/{rel}"] = b"x"
+    got = [i.src.rsplit("/", 2)[-2] for i in selected_files(f.tp, f.items(), invalid_txns=frozenset({7}))]
+    assert got == ["delta_1_1_0000", "delta_2_2_0000"]
+    assert [i.src.rsplit("/", 2)[-2] for i in selected_files(f.tp, f.items())] == ["base_2_v7"]
+
+
+def test_unknown_transaction_state_with_compactor_output_warns_and_names_the_fix():
+    from okdp_migrate.iceberg_acid import TxnSources, invalid_ids, uses_write_ids
+
+    f = Files()
+    f.put("delta_1_1_0000/bucket_00000", events([ins(1, 0, 0, 1, "a")]))
+    f.put("base_1_v20/bucket_00000", events([ins(1, 0, 0, 1, "a")]))
+    assert uses_write_ids(f.items(), f.tp)  # only Hive 3+ writes `_vM`, even without _orc_acid_version
+    got = invalid_ids(f.tp, f.items(), TxnSources())  # no metastore.db_url: nothing is looked up
+    assert (got.writes, got.txns, got.notes) == (frozenset(), frozenset(), [])
+    assert len(got.warnings) == 1 and "output of a compaction that may still be running" in got.warnings[0]
+    assert "set metastore.db_url" in got.warnings[0] and "wait for the compaction to finish" in got.warnings[0]

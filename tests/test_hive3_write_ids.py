@@ -94,9 +94,12 @@ def test_reader_finds_quoted_upper_case_transaction_tables(hive3_db):
                      """INSERT INTO hive4."TXNS" VALUES (7, 'a'), (8, 'c'), (9, 'o');"""
                      """INSERT INTO hive4."TXN_TO_WRITE_ID" VALUES (7, 'd', 't', 1), (8, 'd', 't', 2), (9, 'd', 't', 3);"""
                      """INSERT INTO hive4."NEXT_WRITE_ID" VALUES ('d', 't', 4)""")
-    state, why = write_id_state(_with_database(hive3_db, urlparse(hive3_db).path.strip("/"),
-                                               "options=-csearch_path%3Dhive4"), "d.t")
+    hive4 = _with_database(hive3_db, urlparse(hive3_db).path.strip("/"), "options=-csearch_path%3Dhive4")
+    state, why = write_id_state(hive4, "d.t")
     assert why == "" and (state.open, state.aborted, state.high_water_mark) == ({3}, {1}, 3)
+    # Hive 4 has no NEXT_TXN_ID: the newest TXNS row is the transaction high-water mark
+    state, why = write_id_state(hive4, "d.t", visibility_txns={8, 9, 12})
+    assert why == "" and (state.invalid_txns, state.txn_high_water_mark) == ({9, 12}, 9)
 
 
 def test_unknown_when_the_schema_has_no_write_ids_or_the_login_fails(sandbox, hive3_db):
@@ -272,3 +275,74 @@ def test_cli_copy_of_the_seeded_hive3_table_leaves_out_its_aborted_write(sandbox
         assert urlparse(hive3_db).password not in out.out + out.err
     finally:
         catalog.drop_table(ident)
+
+
+# --- Hive 3 compactions: `base_N_vM` is there only once the compactor's transaction M committed --------------
+def _compactor_txn(url: str, txn: int, state: str | None) -> None:
+    """Transaction `txn` open ('o'), aborted ('a') or committed (None: Hive 3.1 deletes its TXNS row);
+    transactions up to 999 allocated (NEXT_TXN_ID, one row for the whole metastore)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE next_txn_id SET ntxn_next = 1000")
+        conn.execute("DELETE FROM txns WHERE txn_id = %s", (txn,))
+        if state:
+            conn.execute("INSERT INTO txns (txn_id, txn_state, txn_started, txn_last_heartbeat, txn_user, txn_host) "
+                         "VALUES (%s, %s, 0, 0, 'hive', 'edge1')", (txn, state))
+
+
+def test_reader_tells_which_compactor_transactions_have_not_committed(hive3_db):
+    from okdp_migrate.connectors.hive_write_ids import write_id_state
+
+    for txn, state in ((20, "o"), (21, "a"), (22, None)):
+        _compactor_txn(hive3_db, txn, state)
+    state, why = write_id_state(hive3_db, "w3c.t", visibility_txns={20, 21, 22, 1000})
+    assert why == "" and (state.invalid_txns, state.txn_high_water_mark) == ({20, 21, 1000}, 999)
+    state, _ = write_id_state(hive3_db, "w3c.t")  # no `_vM` directory: nothing to look up
+    assert (state.invalid_txns, state.txn_high_water_mark) == (set(), None)
+
+
+def _compaction_lake(sandbox, tmp_path, hive3_db, base_ids) -> Lake:
+    """Writes 1-4 committed: 1 inserts ids 1-3, 2 inserts 4, 3 deletes id 1, 4 inserts 6 (above the base).
+    A major compaction by transaction 20 writes `base_3_v20` holding `base_ids` (all of 2-4 once finished)."""
+    import psycopg
+
+    lake = Lake({**sandbox, "own": False}, tmp_path)
+    fqn = lake.add_table("orders", "orc", "rewrite", [("id", "bigint"), ("label", "string")])
+    by_id = {2: (0, 1, 1, 1, 2), 3: (0, 1, 2, 1, 3), 4: (0, 2, 0, 2, 4)}
+    layout = {
+        "delta_0000001_0000001_0000": [(0, 1, 0, 1, 1), by_id[2], by_id[3]],
+        "delta_0000002_0000002_0000": [by_id[4]],
+        "delete_delta_0000003_0000003_0000": [(2, 1, 0, 3, None)],
+        "delta_0000004_0000004_0000": [(0, 4, 0, 4, 6)],
+        "base_0000003_v0000020": [by_id[i] for i in base_ids],
+    }
+    for d, ops in layout.items():
+        lake.add_file(fqn, f"{d}/bucket_00000", _acid_orc(ops))
+        lake.add_file(fqn, f"{d}/_orc_acid_version", b"2")
+    lake.verify_all()
+    with psycopg.connect(hive3_db, autocommit=True) as conn:  # all writes committed: no TXNS rows
+        conn.execute("INSERT INTO next_write_id (nwi_database, nwi_table, nwi_next) VALUES (%s, 'orders', 5)",
+                     (lake.ns,))
+    return lake
+
+
+def test_copy_ignores_the_base_of_a_compaction_still_running(sandbox, hive3_db, tmp_path):
+    _compactor_txn(hive3_db, 20, "o")
+    lake = _compaction_lake(sandbox, tmp_path, hive3_db, base_ids=[2])  # half written: ids 3 and 4 not yet
+    result, ids = _commit(lake, {**_settings(sandbox), "metastore.db_url": hive3_db})
+    assert ids == [2, 3, 4, 6], result
+    assert result.warnings == []
+    assert any("output of 1 compaction(s) in progress or failed ignored (transaction 20)" in n
+               for n in result.notes), result.notes
+    assert any("3 base/delta/original files merged" in n and "1 obsolete" in n for n in result.notes), result.notes
+
+
+def test_copy_uses_the_base_of_a_committed_compaction(sandbox, hive3_db, tmp_path):
+    _compactor_txn(hive3_db, 20, None)
+    lake = _compaction_lake(sandbox, tmp_path, hive3_db, base_ids=[2, 3, 4])
+    result, ids = _commit(lake, {**_settings(sandbox), "metastore.db_url": hive3_db})
+    assert ids == [2, 3, 4, 6], result
+    assert result.warnings == [] and not any("compaction" in n for n in result.notes), result.notes
+    # base + delta_4 read; the deltas and the delete delta <= 3 it covers are obsolete
+    assert any("2 base/delta/original files merged" in n and "3 obsolete" in n for n in result.notes), result.notes
