@@ -1,7 +1,9 @@
 """`copy PLAN --emit k8s` and `--apply`: run the plan's shards as a Kubernetes Indexed Job.
 
 emit() writes the manifests (ConfigMap with the plan and non-secret settings, the Job) and returns
-what it wrote; apply() creates them through the API and follows the Job until it ends.
+what it wrote; apply() creates them through the API and follows the Job until it ends. A plan too big
+for the ConfigMap (or any, with --plan-in-bucket) is first uploaded to its target bucket and the pods
+fetch it by URL (plan/remote.py): the ConfigMap then holds the settings only.
 Tables spanning shards are committed by the last pod to finish (each pod publishes what it verified in
 the bucket first, see copy/shards.py), so a Job that completes leaves every table committed; after a
 failed shard is rerun, `copy PLAN --commit-only` is the final step, and both results name it.
@@ -9,13 +11,15 @@ failed shard is rerun, `copy PLAN --commit-only` is the final step, and both res
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .config import SETTINGS, Config
 from .copy.shards import plan_id
-from .errors import BadInputError, PartialFailure
+from .errors import BadInputError, ConfigError, PartialFailure
 from .inventory import atomic_write_bytes
+from .plan import remote
 from .plan.model import sidecar_path
 from .plan.store import load
 from .rules import k8s_job
@@ -42,13 +46,20 @@ def _secret_env(config: Config | None) -> list[str]:
 def build(plan_path: str | Path, image: str, namespace: str = "default", config: Config | None = None,
           name: str | None = None, parallelism: int | None = None, secret_name: str = "okdp-migrate",
           service_account: str | None = None, journal_claim: str | None = None,
-          resources: dict[str, str] | None = None, extra_args: list[str] | None = None) -> tuple[dict, dict, k8s_job.JobSpec]:
+          resources: dict[str, str] | None = None, extra_args: list[str] | None = None,
+          plan_in_bucket: bool = False) -> tuple[dict, dict, k8s_job.JobSpec]:
+    """The manifests (no I/O beyond reading the plan). A plan that does not fit the ConfigMap, or any plan
+    with plan_in_bucket, is named by its s3:// URL (spec.plan_url): publish_plan() must upload it first."""
     plan_path = Path(plan_path)
     plan = load(plan_path)  # validates plan and sidecar before anything is written
     if not image:
         raise BadInputError("no container image given", obj="--image", fix="pass --image REGISTRY/okdp-migrate:TAG")
     side = sidecar_path(plan_path)
-    if k8s_job.config_key(side.name) != side.name:  # the pods would look for the file list under its own name
+    config_yaml = _non_secret_config(config)
+    pid = plan_id(plan)
+    inside = k8s_job.plan_size_in_configmap(plan_path.stat().st_size, side.stat().st_size, len(config_yaml.encode()))
+    url = remote.url_for(plan, pid) if plan_in_bucket or inside > k8s_job.CONFIGMAP_LIMIT else None
+    if not url and k8s_job.config_key(side.name) != side.name:  # the pods would look for the list under its own name
         raise BadInputError("the plan's file name is not a valid ConfigMap key", obj=str(plan_path),
                             fix="rename the plan and its .files.parquet sidecar with letters, digits, '-', '_', '.'")
     secret_env = _secret_env(config)
@@ -57,13 +68,29 @@ def build(plan_path: str | Path, image: str, namespace: str = "default", config:
         shards=plan.shard_count, parallelism=parallelism or plan.shard_count, plan_file=plan_path.name,
         sidecar_file=side.name, secret_name=secret_name if secret_env else None, secret_env=secret_env,
         service_account=service_account, journal_claim=journal_claim, extra_args=list(extra_args or []),
-        plan_id=plan_id(plan), plan_path=str(plan_path), **(resources or {}))
-    cm = k8s_job.configmap(spec, plan_path.read_text(encoding="utf-8"), side.read_bytes(), _non_secret_config(config))
+        plan_id=pid, plan_path=str(plan_path), plan_url=url, **(resources or {}))
+    if url:
+        cm = k8s_job.configmap(spec, None, None, config_yaml)
+    else:
+        cm = k8s_job.configmap(spec, plan_path.read_text(encoding="utf-8"), side.read_bytes(), config_yaml)
     size = k8s_job.configmap_size(cm)
-    if size > k8s_job.CONFIGMAP_LIMIT:
-        raise BadInputError(f"the plan is {size} bytes, over the ConfigMap limit of ~1 MiB", obj=str(plan_path),
-                            fix="split it: plan fewer paths per run with 'plan --include PATH'")
+    if size > k8s_job.CONFIGMAP_LIMIT:  # only the settings left: something else is wrong
+        raise BadInputError(f"the settings are {size} bytes, over the ConfigMap limit of ~1 MiB", obj="--config",
+                            fix="keep only connection settings in the config file")
     return cm, k8s_job.job(spec), spec
+
+
+def publish_plan(spec: k8s_job.JobSpec, config: Config | None) -> dict[str, Any] | None:
+    """Upload the plan to spec.plan_url (verified, sidecar first) when the Job names it there."""
+    if not spec.plan_url:
+        return None
+    settings = config.section("s3") if config is not None else {}
+    if not settings.get("endpoint"):
+        raise ConfigError("the plan ships through its target bucket (too big for a ConfigMap, or --plan-in-bucket) "
+                          "and no S3 endpoint is configured", obj="s3.endpoint",
+                          fix="set s3.endpoint and the S3 keys in --config (the pods read the same settings)")
+    done = remote.publish(spec.plan_path, spec.plan_id, spec.plan_url, settings)
+    return {"url": done.url, "objects": done.objects}
 
 
 def emit(plan_path: str | Path, out_dir: str | Path, image: str, namespace: str = "default",
@@ -72,6 +99,7 @@ def emit(plan_path: str | Path, out_dir: str | Path, image: str, namespace: str 
     import yaml
 
     cm, job, spec = build(plan_path, image, namespace, config, **kw)
+    published = publish_plan(spec, config)  # before the manifests that name it
     out = Path(out_dir)
     files = {"configmap.yaml": [cm], "job.yaml": [job], "all.yaml": [cm, job]}
     for fname, docs in files.items():
@@ -82,7 +110,8 @@ def emit(plan_path: str | Path, out_dir: str | Path, image: str, namespace: str 
             "create_secret": k8s_job.secret_template(spec) if spec.secret_env else None,
             "apply": f"kubectl apply -f {out / 'all.yaml'}", "plan_id": spec.plan_id,
             "tables": "committed by the last pod to finish (tables spanning shards included)",
-            "finalize": k8s_job.commit_only_command(spec)}
+            "finalize": k8s_job.commit_only_command(spec), "plan_url": spec.plan_url,
+            "plan_in_bucket": published, "configmap_bytes": k8s_job.configmap_size(cm)}
 
 
 def apply(plan_path: str | Path, image: str, namespace: str = "default", config: Config | None = None,
@@ -93,10 +122,12 @@ def apply(plan_path: str | Path, image: str, namespace: str = "default", config:
     from .connectors.k8s import Kube
 
     cm, job, spec = build(plan_path, image, namespace, config, **kw)
+    published = publish_plan(spec, config)  # before any pod can look for it
     kube = kube or Kube.connect()
     kube.apply_configmap(cm)
     created = kube.create_job(job)
-    result: dict[str, Any] = {"namespace": namespace, "job": spec.name, "created": created, "shards": spec.shards}
+    result: dict[str, Any] = {"namespace": namespace, "job": spec.name, "created": created, "shards": spec.shards,
+                              "plan_url": spec.plan_url, "plan_in_bucket": published}
     if not follow:
         return result
     deadline = time.monotonic() + timeout_seconds if timeout_seconds else None

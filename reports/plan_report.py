@@ -44,6 +44,8 @@ def k8s_text(result: dict[str, Any]) -> str:
         lines = [f"wrote {len(result['files'])} manifests for Job {result['namespace']}/{result['job']} "
                  f"({result['shards']} shards, parallelism {result['parallelism']}, image {result['image']}):"]
         lines += [f"  {f}" for f in result["files"]]
+        if result.get("plan_url"):  # too big for the ConfigMap (or --plan-in-bucket): the pods fetch it
+            lines.append(f"plan uploaded (CRC32C-verified) to {result['plan_url']}")
         if result.get("create_secret"):
             lines.append(f"create the Secret first: {result['create_secret']}")
         lines.append(f"then: {result['apply']}")

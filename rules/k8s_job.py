@@ -1,4 +1,5 @@
 """Kubernetes manifests for a distributed copy: a ConfigMap with the plan and an Indexed Job (pure, no I/O).
+A plan too big for a ConfigMap is kept in the bucket instead: the pods' args name its s3:// URL.
 
 Each pod of the Indexed Job copies one shard: `okdp-migrate copy PLAN --shard $(JOB_COMPLETION_INDEX)/N`.
 Secrets are only referenced (secretKeyRef to a Secret the operator creates); no secret value is written.
@@ -41,6 +42,7 @@ class JobSpec:
     image_pull_policy: str = "IfNotPresent"
     plan_id: str | None = None  # where the shards' records live in the bucket (copy/shards.py)
     plan_path: str = "PLAN"  # the plan as the operator names it, for the final-step command
+    plan_url: str | None = None  # s3:// URL of a plan kept in the bucket (too big for the ConfigMap)
 
 
 def dns_name(text: str, limit: int = 52) -> str:
@@ -59,18 +61,28 @@ def labels(spec: JobSpec) -> dict[str, str]:
             "okdp-migrate/plan": spec.name}
 
 
-def configmap(spec: JobSpec, plan_text: str, sidecar: bytes, config_yaml: str) -> dict[str, Any]:
-    """The plan (YAML), its file list (binary) and the non-secret settings, mounted at /plan in every pod."""
-    return {
+def configmap(spec: JobSpec, plan_text: str | None, sidecar: bytes | None, config_yaml: str) -> dict[str, Any]:
+    """The plan (YAML), its file list (binary) and the non-secret settings, mounted at /plan in every pod;
+    only the settings when the plan is in the bucket (spec.plan_url)."""
+    cm: dict[str, Any] = {
         "apiVersion": "v1", "kind": "ConfigMap",
         "metadata": {"name": f"{spec.name}-plan", "namespace": spec.namespace, "labels": labels(spec)},
-        "data": {config_key(spec.plan_file): plan_text, CONFIG_KEY: config_yaml},
-        "binaryData": {config_key(spec.sidecar_file): base64.b64encode(sidecar).decode("ascii")},
+        "data": {CONFIG_KEY: config_yaml},
     }
+    if not spec.plan_url:
+        cm["data"][config_key(spec.plan_file)] = plan_text or ""
+        cm["binaryData"] = {config_key(spec.sidecar_file): base64.b64encode(sidecar or b"").decode("ascii")}
+    return cm
 
 
 def configmap_size(cm: dict[str, Any]) -> int:
-    return sum(len(v.encode()) for v in cm["data"].values()) + sum(len(v) for v in cm["binaryData"].values())
+    return (sum(len(v.encode()) for v in cm["data"].values())
+            + sum(len(v) for v in cm.get("binaryData", {}).values()))
+
+
+def plan_size_in_configmap(plan_bytes: int, sidecar_bytes: int, config_bytes: int) -> int:
+    """What configmap_size() would say with the plan inside, without base64-encoding a big sidecar."""
+    return plan_bytes + config_bytes + 4 * ((sidecar_bytes + 2) // 3)
 
 
 def commit_only_command(spec: JobSpec) -> str:
@@ -84,12 +96,15 @@ def annotations(spec: JobSpec) -> dict[str, str]:
                                   + commit_only_command(spec)}
     if spec.plan_id:
         out["okdp-migrate/plan-id"] = spec.plan_id
+    if spec.plan_url:
+        out["okdp-migrate/plan-url"] = spec.plan_url
     return out
 
 
 def job(spec: JobSpec) -> dict[str, Any]:
     n = spec.shards
-    args = ["--config", f"{PLAN_DIR}/{CONFIG_KEY}", "copy", f"{PLAN_DIR}/{config_key(spec.plan_file)}",
+    plan = spec.plan_url or f"{PLAN_DIR}/{config_key(spec.plan_file)}"  # a URL plan is fetched into the journal
+    args = ["--config", f"{PLAN_DIR}/{CONFIG_KEY}", "copy", plan,
             "--shard", f"$(JOB_COMPLETION_INDEX)/{n}", "--journal", f"{JOURNAL_DIR}/shard-$(JOB_COMPLETION_INDEX)",
             *spec.extra_args]
     env: list[dict[str, Any]] = [
