@@ -12,7 +12,7 @@ Same data, same run, same parallelism W, against the shared sandbox's real HDFS 
       ceil-rclone  rclone copy from local disk
     the ceiling is the best of them.
 Each run also records the CPU the sandbox's servers spent meanwhile (SeaweedFS, NameNode, DataNode, from
-/proc): on 2 shared cores the S3 server's ~10 CPU s/GB is most of the budget, whoever the client is.
+/proc; "S3 server busy" is SeaweedFS's CPU over the run's wall time, 100% = one core): on 2 shared cores the S3 server's ~10 CPU s/GB is most of the budget, whoever the client is.
 --topology split gives SeaweedFS one CPU of its own and moves every other process of the machine (the HDFS
 servers, the contenders, anything else) to the others for the run (as when the object store runs on its own hosts): the ceiling is then the server's, which is the case
 the issue's "within 10% of the ingest ceiling where the server is the bottleneck" speaks of; the default,
@@ -461,12 +461,13 @@ def report(a, only: list[str], runs: dict, run: Callable[[str, int], dict], tota
     best = {c: min(rs, key=lambda r: r["wall"]) for c, rs in runs.items()}
     print(f"\nbest of {a.rounds} per contender")
     print(f"{'contender':12} {'wall s':>7} {'MB/s':>7} {'CPU s/GB':>9} {'peak RSS MB':>12} {'spread %':>9} "
-          f"{'+servers s/GB':>14}")
+          f"{'+servers s/GB':>14} {'S3 server busy':>15}")
     for c, r in best.items():
         walls = [x["wall"] for x in runs[c]]
         print(f"{c:12} {r['wall']:7.1f} {total / r['wall'] / 1e6:7.1f} {r['cpu'] / gb:9.2f} "
               f"{max(x['rss_mb'] for x in runs[c]):12.0f} {(max(walls) / min(walls) - 1) * 100:9.0f} "
-              f"{(r['cpu'] + sum(r['servers'].values())) / gb:14.2f}")
+              f"{(r['cpu'] + sum(r['servers'].values())) / gb:14.2f} "
+              f"{r['servers']['SeaweedFS'] / r['wall'] * 100:10.0f}% CPU")
     ceilings = [c for c in best if c.startswith("ceil-")]
     if "okdp" in best and "rclone" in best:
         per_round = [f"{rc['wall'] / ok['wall']:.2f}" for ok, rc in zip(runs["okdp"], runs["rclone"])]
