@@ -331,20 +331,16 @@ def child_main(argv: list[str]) -> int:
 
 # -- the bench ---------------------------------------------------------------------------------------------------
 CONTENDERS = ["okdp", "rclone", "ceil-crt", "ceil-boto3", "ceil-rclone"]
-PACKAGE_DIRS = {"migrate": "", "connectors": "connectors", "rules": "rules", "reports": "reports"}  # see setup.py
 
 
 def export_commit(rev: str, dest: Path) -> Path:
-    """The okdp_migrate package as of commit rev, laid out for PYTHONPATH (git archive: no checkout)."""
-    repo = Path(__file__).resolve().parents[1]
-    raw = dest / "raw"
-    raw.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(repo), "archive", rev, *PACKAGE_DIRS], capture_output=True, check=True)
-    subprocess.run(["tar", "-x", "-C", str(raw)], input=archive.stdout, check=True)
-    pkg = dest / "pkg" / "okdp_migrate"
-    for src, sub in PACKAGE_DIRS.items():
-        shutil.copytree(raw / src, pkg / sub, dirs_exist_ok=True)
-    return dest / "pkg"
+    """bench/commit_export.py's, loaded by path: this script keeps its own folder off sys.path (see the top)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("commit_export", os.path.join(_here, "commit_export.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.export_commit(rev, dest)
 
 
 def main() -> int:

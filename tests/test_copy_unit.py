@@ -412,7 +412,7 @@ def test_pool_starts_large_files_early_but_at_most_workers_of_them_at_once():
 
     mover = SimpleNamespace(opt=SimpleNamespace(multipart_threshold=100),
                             controls=SimpleNamespace(workers=Limit(2)))
-    pool = _Pool(mover, journal=None, rows={}, options=None, summary=None, progress=None)
+    pool = _Pool(mover, journal=None, options=None, summary=None, progress=None)
     items = [_item(n, size=10) for n in range(3)] + [_item(10 + n, size=500) for n in range(3)]
     for item in items:  # what run() does before starting the threads
         (pool.large if item.size >= 100 else pool.small).append(item)

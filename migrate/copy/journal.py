@@ -7,6 +7,7 @@ States: planned -> copying -> copied -> verified; or failed / skipped.
 """
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
 import time
@@ -33,6 +34,17 @@ CREATE TABLE IF NOT EXISTS parts (
   size INTEGER NOT NULL, PRIMARY KEY (file_id, part_number));
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);
 """
+# Keys per lookup and rows per page of the bulk reads: their memory stays the same whatever the number of
+# files (a run has millions); 500 keys bind 501 variables, far below SQLite's limit.
+CHUNK = 500
+PAGE = 5000
+
+
+def chunks(values: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
+    """Lists of at most `size` (default CHUNK) values, read lazily from any iterable."""
+    it = iter(values)
+    while chunk := list(itertools.islice(it, size or CHUNK)):
+        yield chunk
 
 
 @dataclass
@@ -70,8 +82,9 @@ class Journal:
 
     def add_items(self, items: Iterable[Any]) -> None:
         """Register plan items (src, dst_bucket, dst_key, size, mtime, table); existing rows are kept."""
-        rows = [(i.src, i.dst_bucket, i.dst_key, i.size, i.mtime, getattr(i, "table", None), time.time())
-                for i in items]
+        now = time.time()
+        # a generator: the one transaction reads the items as it inserts them, no list of rows beside them
+        rows = ((i.src, i.dst_bucket, i.dst_key, i.size, i.mtime, getattr(i, "table", None), now) for i in items)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -108,11 +121,36 @@ class Journal:
             r = self._db.execute("SELECT * FROM files WHERE bucket=? AND key=?", (bucket, key)).fetchone()
         return dict(r) if r else None
 
+    def _select_in(self, keys: Iterable[tuple[str, str]], select: str, state: str | None = None
+                   ) -> Iterator[list[sqlite3.Row]]:
+        """SELECT `select` over the rows of the (bucket, key) pairs (optionally only those in `state`), one
+        indexed query per bucket of each chunk: nothing is held beyond one chunk."""
+        for chunk in chunks(keys):
+            by_bucket: dict[str, list[str]] = {}
+            for bucket, key in chunk:
+                by_bucket.setdefault(bucket, []).append(key)
+            for bucket, names in by_bucket.items():
+                where = "state=? AND " if state is not None else ""
+                sql = f"SELECT {select} FROM files WHERE {where}bucket=? AND key IN ({','.join('?' * len(names))})"
+                args = ((state,) if state is not None else ()) + (bucket, *names)
+                with self._lock:
+                    rows = self._db.execute(sql, args).fetchall()
+                yield rows
+
+    def lookup(self, keys: Iterable[tuple[str, str]], columns: str = "*", state: str | None = None
+               ) -> Iterator[sqlite3.Row]:
+        """The rows the journal has for the (bucket, key) pairs, optionally only those in `state`
+        (`columns` of them: include bucket and key to tell them apart), chunk by chunk, in no set order."""
+        for rows in self._select_in(keys, columns, state):
+            yield from rows
+
+    def count_in_state(self, keys: Iterable[tuple[str, str]], state: str) -> int:
+        """How many of the (bucket, key) pairs are in `state`, counted by SQLite."""
+        return sum(rows[0][0] for rows in self._select_in(keys, "COUNT(*)", state))
+
     def rows_for(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-        wanted = set(keys)
-        with self._lock:
-            rows = self._db.execute("SELECT * FROM files").fetchall()
-        return {(r["bucket"], r["key"]): dict(r) for r in rows if (r["bucket"], r["key"]) in wanted}
+        """A dict of full rows: for a handful of keys (a whole run's worth costs ~1.3 KB per file)."""
+        return {(r["bucket"], r["key"]): dict(r) for r in self.lookup(keys)}
 
     def parts(self, file_id: int) -> list[Part]:
         with self._lock:
@@ -131,11 +169,20 @@ class Journal:
             r = self._db.execute("SELECT state FROM files WHERE src=? ORDER BY id LIMIT 1", (src,)).fetchone()
         return r[0] if r else None
 
-    def entries(self) -> Iterator[dict[str, Any]]:
-        with self._lock:
-            rows = self._db.execute("SELECT * FROM files ORDER BY id").fetchall()
-        for r in rows:
-            yield dict(r)
+    def entries(self, columns: str = "*") -> Iterator[dict[str, Any]]:
+        """Every row in id order, read a page at a time (pages by id: later writes do not shift them)."""
+        last = 0
+        while True:
+            with self._lock:
+                page = self._db.execute(f"SELECT id AS _page_id, {columns} FROM files WHERE id > ? ORDER BY id "
+                                        "LIMIT ?", (last, PAGE)).fetchall()
+            for r in page:
+                row = dict(r)
+                del row["_page_id"]
+                yield row
+            if len(page) < PAGE:
+                return
+            last = page[-1]["_page_id"]
 
     def counts(self) -> dict[str, int]:
         with self._lock:

@@ -10,6 +10,7 @@ and the table commit reads them all (see shards.py).
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 
@@ -41,8 +42,8 @@ def _group(item) -> str:
 def write_manifests(journal: J.Journal, items, target, shard: tuple[int, int] | None,
                     plan_id: str | None = None) -> list[str]:
     """Write one manifest per group whose files are all verified, and one per table with at least one
-    verified file (complete or not: the other shards need it); returns notes for the summary."""
-    rows = journal.rows_for((i.dst_bucket, i.dst_key) for i in items)
+    verified file (complete or not: the other shards need it); returns notes for the summary.
+    Groups hold references to the items only; the journal is read a chunk of files at a time."""
     groups: dict[str, list] = {}
     for i in items:
         groups.setdefault(_group(i), []).append(i)
@@ -52,29 +53,54 @@ def write_manifests(journal: J.Journal, items, target, shard: tuple[int, int] | 
     suffix = f".shard-{shard[0]}-of-{shard[1]}" if shard else ""
     prefix = manifest_prefix(plan_id)
     for name, members in sorted(groups.items()):
-        verified = [i for i in members if rows[(i.dst_bucket, i.dst_key)]["state"] == J.VERIFIED]
-        complete = len(verified) == len(members)
-        if not complete and not (members[0].table and verified):
-            continue
-        doc = {"group": name, "table": members[0].table, "plan_id": plan_id, "complete": complete,
-               "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-               "shard": list(shard) if shard else None, "files_in_shard": len(members), "files": [],
-               "not_preserved": NOT_PRESERVED,
-               "metadata_keys": ["okdp-src", "okdp-mtime", "okdp-owner", "okdp-group", "okdp-permission"]}
-        for i in verified:
-            r = rows[(i.dst_bucket, i.dst_key)]
-            doc["files"].append({"src": i.src, "dst": f"s3://{i.dst_bucket}/{i.dst_key}", "size": r["src_size"],
-                                 "mtime": r["src_mtime"], "crc32c": r["crc32c"], "verified_by": r["verified_by"],
-                                 "owner": getattr(i, "owner", None), "group": getattr(i, "group", None),
-                                 "permission": getattr(i, "permission", None)})
-        data = json.dumps(doc, indent=1).encode()
         fname = file_stem(name) + suffix + ".json"
-        (out_dir / fname).write_bytes(data)
+        path = out_dir / fname
+        complete = _write_one(journal, path, name, members, shard, plan_id)
+        if complete is None:
+            continue
         bucket = members[0].dst_bucket
         try:
-            target.call("put_object", f"s3://{bucket}/{prefix}{fname}", Bucket=bucket,
-                        Key=f"{prefix}{fname}", Body=data, ContentType="application/json")
+            with open(path, "rb") as body:  # streamed from the file; rewound if the PUT is retried
+                target.call("put_object", f"s3://{bucket}/{prefix}{fname}", rewind=body, Bucket=bucket,
+                            Key=f"{prefix}{fname}", Body=body, ContentType="application/json")
         except OkdpError as exc:
             notes.append(f"manifest {fname} kept locally only: {exc.one_line()}"
                          + ("" if complete else " (the other shards cannot see these files: rerun this shard)"))
     return notes
+
+
+def _write_one(journal: J.Journal, path, name: str, members: list, shard, plan_id) -> bool | None:
+    """Stream one group's manifest to `path`, a file per line; its completeness (None: not written,
+    as no file of it is verified, or it is loose files not all verified)."""
+    table = members[0].table
+    head = {"group": name, "table": table, "plan_id": plan_id,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "shard": list(shard) if shard else None, "files_in_shard": len(members)}
+    tmp = path.with_name(f".{path.name}.tmp")
+    verified = 0
+    with open(tmp, "w", encoding="utf-8") as out:
+        out.write(json.dumps(head)[:-1] + ',\n "files": [')
+        for chunk in J.chunks(members):
+            rows = {(r["bucket"], r["key"]): r for r in journal.lookup(
+                ((i.dst_bucket, i.dst_key) for i in chunk), "bucket, key, src_size, src_mtime, crc32c, verified_by",
+                state=J.VERIFIED)}
+            for i in chunk:
+                r = rows.get((i.dst_bucket, i.dst_key))
+                if r is None:
+                    continue
+                out.write(",\n  " if verified else "\n  ")
+                out.write(json.dumps({"src": i.src, "dst": f"s3://{i.dst_bucket}/{i.dst_key}",
+                                      "size": r["src_size"], "mtime": r["src_mtime"], "crc32c": r["crc32c"],
+                                      "verified_by": r["verified_by"], "owner": getattr(i, "owner", None),
+                                      "group": getattr(i, "group", None),
+                                      "permission": getattr(i, "permission", None)}))
+                verified += 1
+        complete = verified == len(members)
+        tail = {"complete": complete, "not_preserved": NOT_PRESERVED,
+                "metadata_keys": ["okdp-src", "okdp-mtime", "okdp-owner", "okdp-group", "okdp-permission"]}
+        out.write("\n ],\n " + json.dumps(tail)[1:] + "\n")
+    if not complete and not (table and verified):
+        tmp.unlink()
+        return None
+    os.replace(tmp, path)
+    return complete

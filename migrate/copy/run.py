@@ -141,8 +141,7 @@ def run_copy(plan_path: str, config, options: CopyOptions, progress: Progress | 
         client = s3.with_native_uploads(client, config.section("s3"), max_connections=max(32, options.max_s3_requests * 2))
     journal = J.Journal(options.journal_dir or default_journal_dir(plan_path))
     summary.journal = str(journal.dir)
-    journal.add_items(items)
-    rows = journal.rows_for((i.dst_bucket, i.dst_key) for i in items)
+    journal.add_items(items)  # each file's row is read when a worker starts it: none held for the run
     controls = Controls({"bandwidth_mbps": options.bandwidth_mbps, "workers": options.workers,
                          "max_s3_requests": options.max_s3_requests,
                          "max_namenode_requests": options.max_namenode_requests},
@@ -150,7 +149,7 @@ def run_copy(plan_path: str, config, options: CopyOptions, progress: Progress | 
     controls.start()
     target = Target(client, controls.s3, retry_seconds=options.retry_seconds)
     mover = Mover(source, target, journal, controls, options.mover, on_bytes=progress.advance)
-    pool = _Pool(mover, journal, rows, options, summary, progress)
+    pool = _Pool(mover, journal, options, summary, progress)
     progress.start(len(items), summary.bytes_planned)
     _freeze_startup_objects()
     try:
@@ -168,8 +167,7 @@ def run_copy(plan_path: str, config, options: CopyOptions, progress: Progress | 
                              f"writes answer {cause}): its files failed, raise the quota then rerun")
     if getattr(source, "checksum_note", None):
         summary.notes.append(source.checksum_note)
-    summary.files_verified = sum(1 for r in journal.rows_for((i.dst_bucket, i.dst_key) for i in items).values()
-                                 if r["state"] == J.VERIFIED)
+    summary.files_verified = journal.count_in_state(((i.dst_bucket, i.dst_key) for i in items), J.VERIFIED)
     shared = shards.SharedJournal(journal, target, plan, options.shard, items)  # + the other shards' records
     summary.notes += write_manifests(journal, items, target, options.shard, plan_id=shared.plan_id)
     if options.commit_tables and plan is not None and not pool.outage:
@@ -213,9 +211,9 @@ class _Pool:
     decides how many are in progress at once. Large files (multipart) are started early, at most `workers`
     of them at once, so they stream in parallel with the small files instead of forming the tail."""
 
-    def __init__(self, mover: Mover, journal: J.Journal, rows, options: CopyOptions, summary: CopySummary,
+    def __init__(self, mover: Mover, journal: J.Journal, options: CopyOptions, summary: CopySummary,
                  progress: Progress):
-        self.mover, self.journal, self.rows, self.options = mover, journal, rows, options
+        self.mover, self.journal, self.options = mover, journal, options
         self.summary, self.progress = summary, progress
         self.large: collections.deque = collections.deque()
         self.small: collections.deque = collections.deque()
@@ -267,7 +265,7 @@ class _Pool:
                 limit.release()
 
     def _one(self, item) -> None:
-        row = self.rows[(item.dst_bucket, item.dst_key)]
+        row = self.journal.row(item.dst_bucket, item.dst_key)  # one indexed read, nothing next to a copy
         if row["state"] == J.VERIFIED and not self.options.verify:
             self._count(skipped=True, size=item.size)
             return
@@ -276,8 +274,8 @@ class _Pool:
         last: OkdpError | None = None
         for attempt in range(ATTEMPTS):
             try:
-                # the journal row as this run started is current: only this worker writes it meanwhile
-                # (a failed attempt has aborted its upload and cleared upload_id), so no re-read per file
+                # the row read as this file started is current for the first attempt (only this worker
+                # writes it); a retry re-reads it: the failed attempt has aborted its upload, cleared upload_id
                 fresh = row if attempt == 0 else self.journal.row(item.dst_bucket, item.dst_key)
                 fields = self.mover.copy(item, fresh, trust_plan=attempt == 0)
                 # one durable write per verified file: state, checksums and attempts together

@@ -52,7 +52,10 @@ def _object_of(url: str) -> tuple[str, str] | None:
 
 class SharedJournal:
     """This shard's journal plus what the other shards published, as the Iceberg step reads a journal:
-    `.dir` (where the commit ledger goes) and `.entries()` (rows with bucket, key, state)."""
+    `.dir` (where the commit ledger goes) and `.entries()` (rows with bucket, key, state).
+
+    Nothing per file is held: the journal is read in chunks; only the keys other shards published for a
+    table this shard has not verified whole are kept (a set, as large as those tables)."""
 
     def __init__(self, journal: J.Journal, target, plan, shard: tuple[int, int] | None, items=None):
         self.journal, self.target, self.plan, self.shard = journal, target, plan, shard
@@ -63,34 +66,63 @@ class SharedJournal:
             with_files = {f.table for f in getattr(plan, "files", []) if f.table}
             self.touched |= set(getattr(plan, "tables", None) or {}) - with_files
         self.remote_reads = 0
-        self._union: dict[tuple[str, str], dict[str, Any]] | None = None
+        self._remote: set[tuple[str, str]] | None = None
 
     def tables_to_commit(self) -> set[str] | None:
         """A shard commits the tables it touched (the others' own shards do theirs); otherwise all."""
         return self.touched if self.shard else None
 
-    def entries(self) -> Iterator[dict[str, Any]]:
-        if self._union is None:
-            self._union = self._merge()
-        yield from self._union.values()
-
-    def _merge(self) -> dict[tuple[str, str], dict[str, Any]]:
-        rows = {(r["bucket"], r["key"]): r for r in self.journal.entries()}
+    def _iceberg_tables(self) -> set[str]:
+        """The tables the Iceberg step may commit from this journal."""
         wanted = self.tables_to_commit()
-        iceberg = {fqn for fqn, t in (getattr(self.plan, "tables", None) or {}).items()
-                   if t.strategy in ("register", "rewrite") and t.iceberg}
-        by_table: dict[str, list] = {}
-        for item in self.plan.items():
-            if item.table in iceberg and (wanted is None or item.table in wanted):
-                by_table.setdefault(item.table, []).append(item)
-        for fqn, items in sorted(by_table.items()):
-            if all(rows.get((i.dst_bucket, i.dst_key), {}).get("state") == J.VERIFIED for i in items):
-                continue  # complete here: nothing to learn from the others
-            for key in self._published(fqn, {i.dst_bucket for i in items}):
-                row = rows.get(key)
-                rows[key] = dict(row, state=J.VERIFIED) if row else {"bucket": key[0], "key": key[1],
-                                                                       "state": J.VERIFIED}
-        return rows
+        return {fqn for fqn, t in (getattr(self.plan, "tables", None) or {}).items()
+                if t.strategy in ("register", "rewrite") and t.iceberg and (wanted is None or fqn in wanted)}
+
+    def entries(self) -> Iterator[dict[str, Any]]:
+        """The rows of the Iceberg tables' files (the only ones the Iceberg step looks up), this journal's
+        read page by page, with what other shards published marked verified."""
+        remote = self._published_keys()
+        tables = self._iceberg_tables()
+        seen: set[tuple[str, str]] = set()
+        for r in self.journal.entries("bucket, key, state, table_name"):
+            key = (r["bucket"], r["key"])
+            if key in remote:
+                seen.add(key)
+                yield {"bucket": key[0], "key": key[1], "state": J.VERIFIED}
+            elif r["table_name"] in tables:
+                yield {"bucket": key[0], "key": key[1], "state": r["state"]}
+        for bucket, key in remote - seen:
+            yield {"bucket": bucket, "key": key, "state": J.VERIFIED}
+
+    def verified(self, keys) -> set[tuple[str, str]]:
+        """Which of (a chunk of) keys are verified here or by another shard."""
+        keys = list(keys)
+        remote = self._published_keys()
+        return ({(r["bucket"], r["key"]) for r in self.journal.lookup(keys, "bucket, key", state=J.VERIFIED)}
+                | {k for k in keys if k in remote})
+
+    def _published_keys(self) -> set[tuple[str, str]]:
+        """The files other shards published as verified, for each Iceberg table not verified whole here."""
+        if self._remote is not None:
+            return self._remote
+        tables = self._iceberg_tables()
+        files: dict[str, int] = {}
+        local: dict[str, int] = {}
+        buckets: dict[str, set[str]] = {}
+        table_items = (i for i in self.plan.items() if i.table in tables)
+        for chunk in J.chunks(table_items):
+            here = {(r["bucket"], r["key"]) for r in self.journal.lookup(
+                ((i.dst_bucket, i.dst_key) for i in chunk), "bucket, key", state=J.VERIFIED)}
+            for i in chunk:
+                files[i.table] = files.get(i.table, 0) + 1
+                local[i.table] = local.get(i.table, 0) + ((i.dst_bucket, i.dst_key) in here)
+                buckets.setdefault(i.table, set()).add(i.dst_bucket)
+        remote: set[tuple[str, str]] = set()
+        for fqn in sorted(files):
+            if local[fqn] < files[fqn]:  # complete here: nothing to learn from the others
+                remote |= self._published(fqn, buckets[fqn])
+        self._remote = remote
+        return remote
 
     def _published(self, fqn: str, buckets: set[str]) -> set[tuple[str, str]]:
         """(bucket, key) of every file of `fqn` that some shard published as verified."""
@@ -167,18 +199,22 @@ def _mark_waiting(plan, journal: SharedJournal, results: list) -> None:
     pending = {r.table: r for r in results if r.status == "pending"}
     if not pending:
         return
-    states = {(r["bucket"], r["key"]): r["state"] for r in journal.entries()}
     count = journal.shard[1] if journal.shard else plan.shard_count
     assignment = shard_of_files(plan, count)
-    missing: dict[str, list[int]] = {}
-    for item, shard in zip(plan.items(), assignment):
-        if item.table in pending and states.get((item.dst_bucket, item.dst_key)) != J.VERIFIED:
-            missing.setdefault(item.table, []).append(shard)
+    missing: dict[str, int] = {}
+    missing_shards: dict[str, set[int]] = {}
+    pending_items = ((item, shard) for item, shard in zip(plan.items(), assignment) if item.table in pending)
+    for chunk in J.chunks(pending_items):
+        verified = journal.verified((item.dst_bucket, item.dst_key) for item, _ in chunk)
+        for item, shard in chunk:
+            if (item.dst_bucket, item.dst_key) not in verified:
+                missing[item.table] = missing.get(item.table, 0) + 1
+                missing_shards.setdefault(item.table, set()).add(shard)
     for fqn, r in pending.items():
-        shards = sorted(set(missing.get(fqn, [])))
+        shards = sorted(missing_shards.get(fqn, ()))
         mine = journal.shard[0] if journal.shard else None
         others = [s for s in shards if s != mine]
-        r.waiting = {"table": fqn, "files_missing": len(missing.get(fqn, [])), "shards": shards,
+        r.waiting = {"table": fqn, "files_missing": missing.get(fqn, 0), "shards": shards,
                      "of": count}
         missing_text = f"{r.waiting['files_missing']} of {r.files} files not verified yet"
         if journal.shard is None:  # a whole-plan run or --commit-only: say which shards to (re)run
@@ -212,9 +248,8 @@ def commit_only(plan_path: str, config, journal_dir: str | None = None, client=N
     summary.journal = str(journal.dir)
     try:
         shared = SharedJournal(journal, Target(client, Limit(8)), plan, None, items)
-        wanted = {(i.dst_bucket, i.dst_key) for i in items}
-        summary.files_verified = sum(1 for r in shared.entries()
-                                     if r["state"] == J.VERIFIED and (r["bucket"], r["key"]) in wanted)
+        summary.files_verified = sum(len(shared.verified((i.dst_bucket, i.dst_key) for i in chunk))
+                                     for chunk in J.chunks(items))
         summary.tables_committed = _commit_tables(plan, shared, config, summary)
     finally:
         journal.close()
