@@ -91,7 +91,8 @@ def invalid_ids(tp: TablePlan, all_items: list[CopyItem], sources: TxnSources) -
         state, why = write_id_state(sources.db_url, tp.fqn, compactions)
         if state is None:
             why = f"Hive 3 transactional layout: the table's valid write-id list is unknown ({why}), so {included}"
-            fix = f"set metastore.db_url (read access to the metastore database), or {compact}"
+            fix = (f"point metastore.db_url at the Hive 3 metastore's database, or {compact}" if sources.db_url else
+                   f"set metastore.db_url (read access to the metastore database), or {compact}")
             return InvalidIds(warnings=[f"{why}; {fix}"])
         newest = max((acid.classify(relative(tp, i)).max_id for i in all_items), default=0)
         if newest > state.high_water_mark:  # renamed/recreated table, or another metastore: not these files' list

@@ -202,6 +202,13 @@ def test_without_write_ids_the_rows_are_included_and_the_copy_says_why(sandbox, 
     assert "refused the login" in result.warnings[0]
     assert password not in " ".join(result.warnings + result.notes + [result.error or ""])
 
+    # a database that answers but is not Hive 3's (the sandbox's own metastore is 2.3): aim it elsewhere
+    lake, _ = _hive3_lake(sandbox, tmp_path / "hive2")
+    result, ids = _commit(lake, {**_settings(sandbox), "metastore.db_url": sandbox["metastore_db_url"]})
+    assert ids == [3, 4, 5, 6] and len(result.warnings) == 1
+    assert "no TXN_TO_WRITE_ID table" in result.warnings[0]
+    assert "point metastore.db_url at the Hive 3 metastore's database" in result.warnings[0]
+
 
 # --- end to end through the CLI: the seeded Hive 3 table, real HDFS -> scan -> plan -> copy -> Iceberg -------
 ACID = "/warehouse/tablespace/managed/hive/sales.db/orders_acid"
