@@ -11,10 +11,13 @@ calling the real functions on the same plan, and prints its RSS after each step 
   files_verified counted as run_copy counts it
   manifests      write_manifests (one per table; the S3 PUTs go to a sink: there is no server here)
   iceberg states the (bucket, key) -> state dict iceberg_commit builds from SharedJournal.entries()
+--shards N writes the plan split in N shards (as `plan --shards N` does) and --shard I/N measures the process of
+shard I (a Kubernetes pod's): plan+items is then that shard's items, and every later step covers them alone.
 The baseline is the same steps run by another tree of the code (--baseline-pythonpath DIR: a folder holding an
 `okdp_migrate` package, e.g. a copy of the code before a change, imported first), in the same run, on the
 same plan. Prints each contender's figures, MB and bytes per file, and the ratios to the baseline.
-Usage: python bench/copy_bookkeeping.py [--files 200000] [--baseline-pythonpath DIR]
+Usage: python bench/copy_bookkeeping.py [--files 200000] [--shards 10 --shard 1/10]
+       [--baseline-commit REV | --baseline-pythonpath DIR]
 """
 from __future__ import annotations
 
@@ -38,10 +41,11 @@ ROOT = "/warehouse/tablespace/external/hive"
 STEPS = ["start", "plan+items", "journal", "copy starts", "files_verified", "manifests", "iceberg states"]
 
 
-def make_plan(directory: Path, count: int) -> Path:
+def make_plan(directory: Path, count: int, shards: int = 1) -> Path:
     """The synthetic plan (run in a child: building it must not count in the contenders' peaks)."""
     from okdp_migrate import plan as planmod
     from okdp_migrate.plan import FileEntry, MappingRule, Plan, TablePlan
+    from okdp_migrate.plan.shards import pack
 
     def table(i: int) -> str:
         return f"db{i % 50}.t{i % 1000}"
@@ -49,13 +53,15 @@ def make_plan(directory: Path, count: int) -> Path:
     files = [FileEntry(src=f"{ROOT}/db{i % 50}.db/t{i % 1000}/part={i % 365}/f{i:08d}.parquet", size=1000 + i,
                        mtime=1700000000000 + i, table=table(i), partition=f"part={i % 365}", owner="hive",
                        group="hadoop", permission="rw-r--r--") for i in range(count)]
+    for f, s in zip(files, pack([(f.size, f.table) for f in files], shards)):
+        f.shard = s
     tables = {table(i): TablePlan(fqn=table(i), kind="table", strategy="register", format="parquet",
                                   location=f"{ROOT}/db{i % 50}.db/t{i % 1000}",
                                   iceberg={"namespace": f"db{i % 50}", "table": f"t{i % 1000}"})
               for i in range(min(count, 1000))}
     path = directory / "plan.yaml"
     planmod.save(Plan(target="s3://lake/p", mappings=[MappingRule(ROOT, "s3://lake/p")], tables=tables,
-                      shard_count=1, files=files), path)
+                      shard_count=shards, files=files), path)
     return path
 
 
@@ -69,7 +75,7 @@ class SinkTarget:
         return {}
 
 
-def measure(plan_path: Path) -> list[dict]:
+def measure(plan_path: Path, shard: tuple[int, int] | None = None) -> list[dict]:
     """The bookkeeping steps, in run_copy's order; RSS and peak RSS (MB) after each."""
     import inspect
 
@@ -95,7 +101,7 @@ def measure(plan_path: Path) -> list[dict]:
 
     started = time.monotonic()
     step("start")
-    plan, items = items_from_plan(str(plan_path), None)
+    plan, items = items_from_plan(str(plan_path), shard)
     step("plan+items")
     journal = J.Journal(plan_path.parent / f"journal-{os.getpid()}")
     journal.add_items(items)
@@ -113,40 +119,43 @@ def measure(plan_path: Path) -> list[dict]:
         verified = sum(1 for r in journal.rows_for(keys()).values() if r["state"] == J.VERIFIED)
     assert verified == len(items), verified
     step("files_verified")
-    write_manifests(journal, items, SinkTarget(), None, plan_id="bench")
+    write_manifests(journal, items, SinkTarget(), shard, plan_id="bench")
     step("manifests")
-    states = iceberg_commit._journal_states(SharedJournal(journal, SinkTarget(), plan, None, items))
+    states = iceberg_commit._journal_states(SharedJournal(journal, SinkTarget(), plan, shard, items))
     assert sum(1 for s in states.values() if s == J.VERIFIED) == len(items)
     step("iceberg states")
     journal.close()
     return out
 
 
-def run_child(plan_path: Path, pythonpath: str | None) -> list[dict]:
+def run_child(plan_path: Path, pythonpath: str | None, shard: str | None = None) -> list[dict]:
     env = dict(os.environ, **({"PYTHONPATH": pythonpath} if pythonpath else {}))
-    proc = subprocess.run([sys.executable, __file__, "--measure", str(plan_path)], env=env, check=True,
-                          capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, __file__, "--measure", str(plan_path), *(["--shard", shard] if shard else [])],
+                          env=env, check=True, capture_output=True, text=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--files", type=int, default=200_000)
+    ap.add_argument("--shards", type=int, default=1, help="the plan's shard count (default 1)")
+    ap.add_argument("--shard", metavar="I/N", help="measure shard I of N (a pod's process), not the whole plan")
     ap.add_argument("--baseline-commit", metavar="REV", help="also measure the code of commit REV (git archive)")
     ap.add_argument("--baseline-pythonpath", help="or: a folder with the okdp_migrate package to compare against")
     ap.add_argument("--measure", help=argparse.SUPPRESS)
-    ap.add_argument("--make-plan", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--make-plan", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
-        print(json.dumps(measure(Path(args.measure))))
+        shard = tuple(int(x) for x in args.shard.split("/")) if args.shard else None
+        print(json.dumps(measure(Path(args.measure), shard)))
         return
     if args.make_plan:
-        make_plan(Path(args.make_plan[0]), int(args.make_plan[1]))
+        make_plan(Path(args.make_plan[0]), int(args.make_plan[1]), int(args.make_plan[2]))
         return
     with tempfile.TemporaryDirectory(prefix="okdp-bookkeeping-") as tmp:
-        subprocess.run([sys.executable, __file__, "--make-plan", tmp, str(args.files)], check=True)
+        subprocess.run([sys.executable, __file__, "--make-plan", tmp, str(args.files), str(args.shards)], check=True)
         plan_path = Path(tmp) / "plan.yaml"
-        runs = {"current": run_child(plan_path, None)}
+        runs = {"current": run_child(plan_path, None, args.shard)}
         baseline = args.baseline_pythonpath
         if args.baseline_commit:
             import importlib.util  # by path: bench/ is kept off sys.path (bench/copy.py would shadow `copy`)
@@ -156,12 +165,13 @@ def main() -> None:
             spec.loader.exec_module(exporter)
             baseline = str(exporter.export_commit(args.baseline_commit, Path(tmp) / "baseline"))
         if baseline:
-            runs["baseline"] = run_child(plan_path, baseline)
-        report(runs, args.files)
+            runs["baseline"] = run_child(plan_path, baseline, args.shard)
+        report(runs, args.files, args.shards, args.shard)
 
 
-def report(runs: dict[str, list[dict]], files: int) -> None:
-    print(f"{files:,} files; MB = MiB; B/file = RSS growth over the step before, per file")
+def report(runs: dict[str, list[dict]], files: int, shards: int = 1, shard: str | None = None) -> None:
+    print(f"{files:,} files in a plan of {shards} shard(s); measured: {f'shard {shard}' if shard else 'the whole plan'};"
+          " MB = MiB; B/file = RSS growth over the step before, per file of the plan")
     for name, steps in runs.items():
         print(f"\n{name}")
         print(f"  {'step':<16}{'RSS MB':>9}{'+MB':>9}{'B/file':>9}{'peak MB':>10}{'s':>8}")

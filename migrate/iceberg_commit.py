@@ -55,10 +55,11 @@ def commit_tables(plan: Plan, journal: Any, config: Config | dict, tables: Itera
     A table failing is recorded and does not stop the others (see `results` and the ledger)."""
     settings = _settings(config)
     wanted = set(tables) if tables is not None else None
+    committable = {tp.fqn for tp in plan.tables.values() if tp.strategy in ("register", "rewrite") and tp.iceberg
+                   and (wanted is None or tp.fqn in wanted)}
     by_table: dict[str, list[CopyItem]] = {}
-    for item in plan.items():
-        if item.table:
-            by_table.setdefault(item.table, []).append(item)
+    for item in plan.items(tables=committable):  # only these tables' rows are read from the plan
+        by_table.setdefault(item.table, []).append(item)
     states = _journal_states(journal)
     out = results if results is not None else []
     catalog = None

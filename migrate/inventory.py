@@ -18,7 +18,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Type, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Type, TypeVar
 
 from .errors import BadInputError
 from .jsonutil import dumps
@@ -104,9 +104,12 @@ def _arrow_type(annotation: Any):
     return pa.string()
 
 
-def read_parquet(path: Path, cls: Type[T], columns: list[str] | None = None) -> Iterator[T]:
+def read_parquet(path: Path, cls: Type[T], columns: list[str] | None = None,
+                 where: Callable[[Any, int], Any] | None = None) -> Iterator[T]:
     """Rows back as dataclasses (JSON text columns decoded when the field holds a list or dict). Read column
-    by column, so a text repeated down a column (owner, table, partition) is one shared str, not one per row."""
+    by column, so a text repeated down a column (owner, table, partition) is one shared str, not one per row.
+    where(batch, index of its first row in the file) -> Arrow boolean mask: only the rows it keeps become
+    objects (a shard of a plan reads its own rows, not the whole file list)."""
     import pyarrow.parquet as pq
 
     path = Path(path)
@@ -114,7 +117,11 @@ def read_parquet(path: Path, cls: Type[T], columns: list[str] | None = None) -> 
         raise BadInputError("file not found", obj=str(path), fix="run 'okdp-migrate scan' first, or fix the path")
     fields = {f.name: f for f in dataclasses.fields(cls)}
     nested = {n for n, f in fields.items() if str(f.type).startswith(("list", "dict"))}
+    start = 0
     for batch in pq.ParquetFile(path).iter_batches(columns=columns, batch_size=65536):
+        if where is not None:
+            first, start = start, start + batch.num_rows
+            batch = batch.filter(where(batch, first))
         names = batch.schema.names
         for values in zip(*(_column_values(batch.column(i), names[i] in nested) for i in range(len(names)))):
             row = dict(zip(names, values))

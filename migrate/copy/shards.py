@@ -63,7 +63,7 @@ class SharedJournal:
         self.plan_id = plan_id(plan)
         self.touched = {i.table for i in items or [] if i.table}  # tables of this shard
         if shard and shard[0] == 0:  # a table without files belongs to no shard: the first one creates it
-            with_files = {f.table for f in getattr(plan, "files", []) if f.table}
+            with_files = plan.file_tables()  # read from the table column: no file list loaded
             self.touched |= set(getattr(plan, "tables", None) or {}) - with_files
         self.remote_reads = 0
         self._remote: set[tuple[str, str]] | None = None
@@ -109,7 +109,7 @@ class SharedJournal:
         files: dict[str, int] = {}
         local: dict[str, int] = {}
         buckets: dict[str, set[str]] = {}
-        table_items = (i for i in self.plan.items() if i.table in tables)
+        table_items = self.plan.items(tables=tables)  # only these tables' rows are read
         for chunk in J.chunks(table_items):
             here = {(r["bucket"], r["key"]) for r in self.journal.lookup(
                 ((i.dst_bucket, i.dst_key) for i in chunk), "bucket, key", state=J.VERIFIED)}
@@ -188,11 +188,7 @@ def _lost_race(error: str) -> bool:
 
 def shard_of_files(plan, count: int) -> list[int]:
     """Shard index of each plan file (plan.items() order) for a split into `count` shards."""
-    from ..plan.shards import pack
-
-    if count == plan.shard_count:
-        return [f.shard for f in plan.files]
-    return pack([(f.size, f.table) for f in plan.files], count)
+    return plan.shard_assignment(count)
 
 
 def _mark_waiting(plan, journal: SharedJournal, results: list) -> None:
@@ -203,7 +199,8 @@ def _mark_waiting(plan, journal: SharedJournal, results: list) -> None:
     assignment = shard_of_files(plan, count)
     missing: dict[str, int] = {}
     missing_shards: dict[str, set[int]] = {}
-    pending_items = ((item, shard) for item, shard in zip(plan.items(), assignment) if item.table in pending)
+    # only the pending tables' rows become items; their shards picked from the assignment by row position
+    pending_items = zip(plan.items(tables=set(pending)), (assignment[i] for i in plan.rows_of(set(pending))))
     for chunk in J.chunks(pending_items):
         verified = journal.verified((item.dst_bucket, item.dst_key) for item, _ in chunk)
         for item, shard in chunk:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import BadInputError
+from ..inventory import _column_values, read_parquet
 from .mapping import MappingRule, map_path
 from .shards import pack
 
@@ -80,39 +82,93 @@ class TablePlan:
     shards: list[int] = field(default_factory=list)
 
 
-@dataclass
 class Plan:
-    target: str  # s3://bucket[/prefix]
-    mappings: list[MappingRule]
-    tables: dict[str, TablePlan]
-    shard_count: int
-    files: list[FileEntry]
-    source: dict[str, Any] = field(default_factory=dict)
-    created: str = ""
-    path: Path | None = None
-    notes: list[str] = field(default_factory=list)
+    """The plan's decisions, and its file list: given (`files=`, a plan being built) or read from the
+    Parquet sidecar on demand (a loaded plan). A shard, or the Iceberg step, reads only the rows it needs:
+    the filter runs on Arrow columns before any FileEntry is made."""
+
+    def __init__(self, target: str, mappings: list[MappingRule], tables: dict[str, TablePlan], shard_count: int,
+                 files: list[FileEntry] | None = None, source: dict[str, Any] | None = None, created: str = "",
+                 path: Path | None = None, notes: list[str] | None = None, sidecar: Path | None = None):
+        self.target, self.mappings, self.tables, self.shard_count = target, mappings, tables, shard_count
+        self.source, self.created, self.path, self.notes = source or {}, created, path, notes or []
+        self._files = files
+        self._sidecar = SidecarRows(sidecar) if files is None and sidecar is not None else None
+
+    def __repr__(self) -> str:
+        return f"Plan(target={self.target!r}, tables={len(self.tables)}, shard_count={self.shard_count})"
+
+    @property
+    def files(self) -> list[FileEntry]:
+        """Every file of the plan (read from the sidecar on first use: plan show, save, tests)."""
+        if self._files is None:
+            self._files = list(self._sidecar.entries()) if self._sidecar else []
+        return self._files
+
+    @files.setter
+    def files(self, value: list[FileEntry]) -> None:
+        self._files = value
 
     # -- the API the copy engine uses -------------------------------------------------------------
-    def items(self, shard: tuple[int, int] | None = None) -> Iterator[CopyItem]:
-        """Copy items of the whole plan, or of shard (I, N). N other than the plan's shard count
-        re-packs the files deterministically, so every worker of a given N agrees on the split."""
-        files = self.files
+    def items(self, shard: tuple[int, int] | None = None, tables: set[str] | None = None) -> Iterator[CopyItem]:
+        """Copy items of the whole plan, of shard (I, N), and/or of some tables, in the plan's order.
+        N other than the plan's shard count re-packs the files deterministically, so every worker of a
+        given N agrees on the split."""
         if shard is not None:
             index, count = shard
             if count < 1 or not 0 <= index < count:
                 raise BadInputError(f"shard {index}/{count} is out of range", obj=str(self.path or "plan"),
                                     fix="use --shard I/N with 0 <= I < N")
-            assignment = ([f.shard for f in files] if count == self.shard_count
-                          else pack([(f.size, f.table) for f in files], count))
-            files = [f for f, s in zip(files, assignment) if s == index]
-        for f in files:
+        for f in self._entries(shard, tables):
             bucket, key = map_path(f.src, self.mappings)
             yield CopyItem(src=f.src, dst_bucket=bucket, dst_key=key, size=f.size, mtime=f.mtime, table=f.table,
                            partition=f.partition, shard=f.shard, owner=f.owner, group=f.group,
                            permission=f.permission)
 
+    def _entries(self, shard: tuple[int, int] | None, tables: set[str] | None) -> Iterator[FileEntry]:
+        if self._files is None and self._sidecar is not None:  # read only the wanted rows
+            assignment = None
+            if shard is not None and shard[1] != self.shard_count:
+                assignment = self.shard_assignment(shard[1])
+            return self._sidecar.entries(shard, assignment, tables)
+        files: Iterator[FileEntry] = iter(self.files)
+        if shard is not None:
+            index, count = shard
+            files = (f for f, s in zip(self.files, self.shard_assignment(count)) if s == index)
+        if tables is not None:
+            files = (f for f in files if f.table in tables)
+        return files
+
     def table_items(self, fqn: str) -> list[CopyItem]:
-        return [i for i in self.items() if i.table == fqn]
+        return list(self.items(tables={fqn}))
+
+    def shard_assignment(self, count: int) -> list[int]:
+        """The shard of each file (plan order) when the plan is split in `count` shards."""
+        if self._files is None and self._sidecar is not None:
+            if count == self.shard_count:
+                return self._sidecar.column("shard").to_pylist()
+            return pack(self._sidecar.sizes_and_tables(), count)
+        if count == self.shard_count:
+            return [f.shard for f in self.files]
+        return pack([(f.size, f.table) for f in self.files], count)
+
+    def rows_of(self, tables: set[str]) -> list[int]:
+        """Positions (plan order) of the files of `tables`: what items(tables=...) yields, as row numbers."""
+        if self._files is None and self._sidecar is not None:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            mask = pc.is_in(self._sidecar.column("table"), value_set=pa.array(sorted(tables), pa.string()))
+            return pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()
+        return [i for i, f in enumerate(self.files) if f.table in tables]
+
+    def file_tables(self) -> set[str]:
+        """The tables that have at least one file in the plan."""
+        if self._files is None and self._sidecar is not None:
+            import pyarrow.compute as pc
+
+            return {t for t in pc.unique(self._sidecar.column("table")).to_pylist() if t is not None}
+        return {f.table for f in self.files if f.table}
 
     def waves(self) -> list[list[TablePlan]]:
         out: dict[int, list[TablePlan]] = {}
@@ -122,6 +178,10 @@ class Plan:
 
     @property
     def bytes(self) -> int:
+        if self._files is None and self._sidecar is not None:
+            import pyarrow.compute as pc
+
+            return int(pc.sum(self._sidecar.column("size")).as_py() or 0)
         return sum(f.size for f in self.files)
 
     def shard_summary(self) -> list[dict[str, int]]:
@@ -130,6 +190,74 @@ class Plan:
             rows[f.shard]["files"] += 1
             rows[f.shard]["bytes"] += f.size
         return rows
+
+
+class SidecarRows:
+    """Reads of the plan's .files.parquet: whole columns as Arrow arrays, or the FileEntry rows a filter
+    keeps. The file must not change after the plan was loaded (its checksum was checked then)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._stamp = self._stat()
+
+    def _stat(self) -> tuple[int, int]:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return (-1, -1)
+        return st.st_size, st.st_mtime_ns
+
+    def _check(self) -> None:
+        if self._stat() != self._stamp:
+            raise BadInputError("the plan's file list changed (or went away) after the plan was loaded",
+                                obj=str(self.path), fix="keep the plan and its sidecar unchanged while it runs")
+
+    def column(self, name: str):
+        """One column of every row, as an Arrow array."""
+        import pyarrow.parquet as pq
+
+        self._check()
+        return pq.read_table(self.path, columns=[name]).column(name).combine_chunks()
+
+    def sizes_and_tables(self) -> SizeTablePairs:
+        # the inventory's column reader: one str per distinct table name, not one per file
+        return SizeTablePairs(self.column("size").to_pylist(), _column_values(self.column("table"), False))
+
+    def entries(self, shard: tuple[int, int] | None = None, assignment: list[int] | None = None,
+                tables: set[str] | None = None) -> Iterator[FileEntry]:
+        """FileEntry rows (plan order) of shard I (by the `shard` column, or by `assignment` when given) and
+        of `tables`; the masks are computed on Arrow columns, before any object is made."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self._check()
+        assigned = pa.array(assignment, pa.int32()) if assignment is not None else None
+        wanted = pa.array(sorted(tables), pa.string()) if tables is not None else None
+
+        def keep(batch, first: int):
+            masks = []
+            if shard is not None:
+                shards = assigned.slice(first, batch.num_rows) if assigned is not None else batch.column("shard")
+                masks.append(pc.equal(shards, shard[0]))
+            if wanted is not None:  # a file of no table (null) is never one of `tables`
+                masks.append(pc.fill_null(pc.is_in(batch.column("table"), value_set=wanted), False))
+            return masks[0] if len(masks) == 1 else pc.and_(*masks)
+
+        where = keep if shard is not None or tables is not None else None
+        return read_parquet(self.path, FileEntry, where=where)
+
+
+class SizeTablePairs(Sequence):
+    """(size, table) of each file for pack(), from two columns: no tuple per file is held."""
+
+    def __init__(self, sizes: list[int], tables: list[str | None]):
+        self.sizes, self.tables = sizes, tables
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def __getitem__(self, i):
+        return self.sizes[i], self.tables[i]
 
 
 def sha256_file(path: Path) -> str:

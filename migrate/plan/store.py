@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInputError
-from ..inventory import atomic_write_bytes, read_parquet, write_parquet
+from ..inventory import atomic_write_bytes, write_parquet
 from .mapping import MappingRule, map_url, parse_s3_url
 from .model import (PLAN_KIND, PLAN_SCHEMA_VERSION, STRATEGIES, FileEntry, Plan, TablePlan, sha256_file,
                     sidecar_path)
@@ -93,14 +93,29 @@ def load(path: str | Path) -> Plan:
                 t.target = map_url(t.location, rules)
             except BadInputError:
                 pass  # no rule matches: plan.items() names the unmatched files
-    files = list(read_parquet(side, FileEntry))
     count = int(shards.get("count") or 1)
-    if any(not 0 <= f.shard < count for f in files):
+    low, high = _shard_range(side)  # from the Arrow column: no FileEntry is made here (a shard reads its own)
+    if low is not None and (low < 0 or high >= count):
         raise BadInputError(f"a file is assigned to a shard outside 0..{count - 1}", obj=str(side),
                             fix="re-run 'okdp-migrate plan --shards N'")
-    return Plan(target=target, mappings=rules, tables=tables, shard_count=count, files=files,
+    return Plan(target=target, mappings=rules, tables=tables, shard_count=count, sidecar=side,
                 source=doc.get("source") or {}, created=str(doc.get("created", "")), path=path,
                 notes=list(doc.get("notes") or []))
+
+
+def _shard_range(side: Path) -> tuple[int | None, int | None]:
+    """(min, max) of the sidecar's shard column, (None, None) when it has no rows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        column = pq.read_table(side, columns=["shard"]).column("shard")
+    except (pa.ArrowException, KeyError, OSError):
+        raise BadInputError("the plan's file list is not a readable plan sidecar", obj=str(side),
+                            fix="re-run 'okdp-migrate plan'") from None
+    bounds = pc.min_max(column).as_py()
+    return bounds["min"], bounds["max"]
 
 
 def _table_from_doc(fqn: str, d: dict[str, Any], path: Path) -> TablePlan:
