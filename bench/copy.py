@@ -44,9 +44,9 @@ import subprocess  # noqa: E402
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from collections.abc import Callable
 
 MiB = 1 << 20
 
@@ -135,17 +135,22 @@ def measure(args: list[str], env: dict | None = None) -> dict:
 SERVERS = {"weed": "SeaweedFS", "namenode.NameNode": "NameNode", "datanode.DataNode": "DataNode"}
 
 
+def command_lines() -> Iterator[tuple[int, str]]:
+    """(pid, command line) of every process; kernel threads have an empty one."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            yield int(pid), Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+
+
 def server_pids() -> dict[str, list[int]]:
     """The sandbox's SeaweedFS, NameNode and DataNode processes, by name."""
     out: dict[str, list[int]] = {name: [] for name in SERVERS.values()}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
+    for pid, cmd in command_lines():
         for marker, name in SERVERS.items():
             if marker in cmd.split(" ")[0] if marker == "weed" else marker in cmd:
-                out[name].append(int(pid))
+                out[name].append(pid)
     return out
 
 
@@ -188,14 +193,7 @@ def split_topology() -> Callable[[], None]:
 
 def user_pids() -> list[int]:
     """Processes with a command line (kernel threads have none and keep their CPUs)."""
-    out = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            if Path(f"/proc/{pid}/cmdline").read_bytes():
-                out.append(int(pid))
-        except OSError:
-            continue
-    return out
+    return [pid for pid, cmd in command_lines() if cmd]
 
 
 def server_cpu() -> dict[str, float]:
@@ -430,13 +428,13 @@ def main() -> int:
     warm_up(env, client, bucket, [p for p, s, _ in files if s < 8 * MiB][:500])
     restore = split_topology() if a.topology == "split" else (lambda: None)
     try:
-        report(a, only, runs, run, total, gb, work)
+        run_and_report(a, only, runs, run, total, gb, work)
     finally:
         restore()
     return 0
 
 
-def report(a, only: list[str], runs: dict, run: Callable[[str, int], dict], total: int, gb: float,
+def run_and_report(a, only: list[str], runs: dict, run: Callable[[str, int], dict], total: int, gb: float,
            work: Path) -> None:
     """Run every contender a.rounds times and print the runs, the best of each and the ratios."""
     print(f"topology: {a.topology}" + (" (SeaweedFS alone on CPU "
@@ -490,7 +488,7 @@ def report(a, only: list[str], runs: dict, run: Callable[[str, int], dict], tota
 
 def warm_up(env: dict, client, bucket: str, paths: list[str]) -> None:
     """Read some bench files from HDFS and write them to S3 once, untimed: the NameNode's and DataNode's JIT
-    warm up on it (the first contender after a sandbox start paid ~4 CPU s/GB more NameNode time otherwise)."""
+    warm up on it (the first contender after a sandbox start paid ~3 CPU s/GB more NameNode time otherwise)."""
     c = hdfs(env)
 
     def one(path: str) -> None:
