@@ -55,8 +55,7 @@ def commit_tables(plan: Plan, journal: Any, config: Config | dict, tables: Itera
     A table failing is recorded and does not stop the others (see `results` and the ledger)."""
     settings = _settings(config)
     wanted = set(tables) if tables is not None else None
-    committable = {tp.fqn for tp in plan.tables.values() if tp.strategy in ("register", "rewrite") and tp.iceberg
-                   and (wanted is None or tp.fqn in wanted)}
+    committable = plan.iceberg_tables(wanted)
     by_table: dict[str, list[CopyItem]] = {}
     for item in plan.items(tables=committable):  # only these tables' rows are read from the plan
         by_table.setdefault(item.table, []).append(item)
@@ -65,9 +64,7 @@ def commit_tables(plan: Plan, journal: Any, config: Config | dict, tables: Itera
     catalog = None
     for wave in plan.waves():
         for tp in wave:
-            if tp.strategy not in ("register", "rewrite") or not tp.iceberg:
-                continue
-            if wanted is not None and tp.fqn not in wanted:
+            if tp.fqn not in committable:
                 continue
             items = sorted(by_table.get(tp.fqn, []), key=lambda i: i.src)
             ident = f"{tp.iceberg['namespace']}.{tp.iceberg['table']}"

@@ -54,15 +54,14 @@ def test_plan_id_is_stable_and_differs_between_plans_over_the_same_files(tmp_pat
 
 
 @pytest.mark.unit
-def test_shard_of_files_follows_the_plan_or_repacks_for_another_count(tmp_path):
+def test_shard_assignment_follows_the_plan_or_repacks_for_another_count(tmp_path):
     from okdp_migrate import plan as planmod
-    from okdp_migrate.copy.shards import shard_of_files
     from okdp_migrate.plan import FileEntry
 
     files = [FileEntry(src=f"/d/f{i}", size=10 + i, mtime=1, shard=i % 2) for i in range(6)]
     plan = planmod.load(_save_plan(tmp_path / "p.yaml", files, {}, "s3://lake/p", "/d"))
-    assert shard_of_files(plan, 2) == [0, 1, 0, 1, 0, 1]
-    three = shard_of_files(plan, 3)
+    assert plan.shard_assignment(2) == [0, 1, 0, 1, 0, 1]
+    three = plan.shard_assignment(3)
     assert sorted(set(three)) == [0, 1, 2]
     for i in range(3):  # the same split --shard I/3 copies
         assert [it.src for it in plan.items(shard=(i, 3))] == [f.src for f, s in zip(files, three) if s == i]

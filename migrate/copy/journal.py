@@ -148,10 +148,6 @@ class Journal:
         """How many of the (bucket, key) pairs are in `state`, counted by SQLite."""
         return sum(rows[0][0] for rows in self._select_in(keys, "COUNT(*)", state))
 
-    def rows_for(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-        """A dict of full rows: for a handful of keys (a whole run's worth costs ~1.3 KB per file)."""
-        return {(r["bucket"], r["key"]): dict(r) for r in self.lookup(keys)}
-
     def parts(self, file_id: int) -> list[Part]:
         with self._lock:
             rows = self._db.execute("SELECT part_number, etag, crc32c, size FROM parts WHERE file_id=? "

@@ -74,9 +74,7 @@ class SharedJournal:
 
     def _iceberg_tables(self) -> set[str]:
         """The tables the Iceberg step may commit from this journal."""
-        wanted = self.tables_to_commit()
-        return {fqn for fqn, t in (getattr(self.plan, "tables", None) or {}).items()
-                if t.strategy in ("register", "rewrite") and t.iceberg and (wanted is None or fqn in wanted)}
+        return self.plan.iceberg_tables(self.tables_to_commit())
 
     def entries(self) -> Iterator[dict[str, Any]]:
         """The rows of the Iceberg tables' files (the only ones the Iceberg step looks up), this journal's
@@ -186,17 +184,12 @@ def _lost_race(error: str) -> bool:
     return any(sign in error for sign in LOST_RACE)
 
 
-def shard_of_files(plan, count: int) -> list[int]:
-    """Shard index of each plan file (plan.items() order) for a split into `count` shards."""
-    return plan.shard_assignment(count)
-
-
 def _mark_waiting(plan, journal: SharedJournal, results: list) -> None:
     pending = {r.table: r for r in results if r.status == "pending"}
     if not pending:
         return
     count = journal.shard[1] if journal.shard else plan.shard_count
-    assignment = shard_of_files(plan, count)
+    assignment = plan.shard_assignment(count)
     missing: dict[str, int] = {}
     missing_shards: dict[str, set[int]] = {}
     # only the pending tables' rows become items; their shards picked from the assignment by row position

@@ -162,6 +162,11 @@ class Plan:
             return pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()
         return [i for i, f in enumerate(self.files) if f.table in tables]
 
+    def iceberg_tables(self, wanted: set[str] | None = None) -> set[str]:
+        """The tables that become Iceberg tables (register or rewrite, with a target), of `wanted` if given."""
+        return {fqn for fqn, t in self.tables.items() if t.strategy in ("register", "rewrite") and t.iceberg
+                and (wanted is None or fqn in wanted)}
+
     def file_tables(self) -> set[str]:
         """The tables that have at least one file in the plan."""
         if self._files is None and self._sidecar is not None:
