@@ -21,7 +21,7 @@ from typing import Any
 from ..connectors import s3
 from ..copy import crc
 from ..copy.manifest import RECORDS_ROOT
-from ..errors import BadInputError
+from ..errors import BadInputError, OkdpError
 from .mapping import parse_s3_url
 from .model import sidecar_path
 
@@ -94,17 +94,20 @@ def _put_verified(client, bucket: str, key: str, path: Path) -> dict[str, Any]:
                                       f"we sent {size} bytes CRC32C {crc.to_b64(value)}", obj=url,
                                       fix="rerun; if it persists, check the S3 server")
         if not stored:  # the server keeps no checksum: read it back
-            got, n = _read_crc(client, bucket, key)
+            got, n = _get_crc(client, bucket, key)
             if (got, n) != (value, size):
                 raise s3.ChecksumMismatch("the object reads back with another CRC32C", obj=url, fix="rerun")
     return {"url": url, "bytes": size, "crc32c": crc.to_hex(value), "uploaded": uploaded}
 
 
-def _read_crc(client, bucket: str, key: str) -> tuple[int, int]:
+def _get_crc(client, bucket: str, key: str, sink=None) -> tuple[int, int]:
+    """GET one object: (CRC32C, bytes) of what came, written to sink (a file) as it streams when given."""
     body = s3.call(client.get_object, f"s3://{bucket}/{key}", Bucket=bucket, Key=key)["Body"]
     value = n = 0
     for chunk in body.iter_chunks(CHUNK):
         value, n = crc.extend(value, chunk), n + len(chunk)
+        if sink is not None:
+            sink.write(chunk)
     return value, n
 
 
@@ -127,13 +130,11 @@ def _download(client, url: str, bucket: str, key: str, dest: Path) -> None:
         raise BadInputError("the plan is not in the bucket", obj=f"s3://{bucket}/{key}",
                             fix=f"check the URL, or {REPUBLISH}")
     want = _stored_crc(found)
-    resp = s3.call(client.get_object, f"s3://{bucket}/{key}", Bucket=bucket, Key=key)
-    value = n = 0
     try:
         with open(dest, "wb") as out:
-            for chunk in resp["Body"].iter_chunks(CHUNK):
-                value, n = crc.extend(value, chunk), n + len(chunk)
-                out.write(chunk)
+            value, n = _get_crc(client, bucket, key, out)
+    except OkdpError:  # the GET's answer, already translated (no such key, refused credentials)
+        raise
     except OSError as exc:
         if isinstance(exc, ConnectionError):
             raise s3.translate(exc, f"s3://{bucket}/{key}") from exc
